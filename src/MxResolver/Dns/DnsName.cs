@@ -1,0 +1,382 @@
+namespace MxResolver.Dns;
+
+/// <summary>
+/// Domain names on the wire (RFC 1035 §3.1, §4.1.4): writing with validation, reading with
+/// decompression, and comparison without allocating.
+/// </summary>
+/// <remarks>
+/// Names are presented fully qualified with a trailing dot (<c>mail.example.com.</c>); the root
+/// is <c>.</c>. Label bytes that are not printable ASCII, and <c>.</c> or <c>\</c> inside a label,
+/// are shown in the master-file escape form <c>\DDD</c> (RFC 1035 §5.1) so that no two distinct
+/// wire names decode to the same text.
+/// </remarks>
+internal static class DnsName
+{
+    /// <summary>The longest name on the wire, length octets included (RFC 1035 §2.3.4).</summary>
+    public const int MaxWireLength = 255;
+
+    /// <summary>The longest label (RFC 1035 §2.3.4).</summary>
+    public const int MaxLabelLength = 63;
+
+    /// <summary>
+    /// A bound on pointer jumps. Pointers must also go strictly backwards, which alone rules out
+    /// loops; this cap bounds the work on adversarial chains of pointers.
+    /// </summary>
+    public const int MaxPointerJumps = 127;
+
+    // A decoded name is at most 255 wire octets; each octet becomes at most 4 characters (\DDD).
+    private const int MaxPresentationLength = MaxWireLength * 4;
+
+    /// <summary>Validates <paramref name="name"/> and returns its uncompressed wire length.</summary>
+    /// <exception cref="ArgumentException">The name is empty, has an empty label, a label over 63 octets, a character outside printable ASCII, or is over 255 octets on the wire.</exception>
+    public static int GetWireLength(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty)
+        {
+            throw new ArgumentException("A domain name cannot be empty; use \".\" for the root.", nameof(name));
+        }
+
+        if (name is ".")
+        {
+            return 1;
+        }
+
+        if (name[^1] == '.')
+        {
+            name = name[..^1];
+        }
+
+        int length = 1; // the root label
+        while (true)
+        {
+            int dot = name.IndexOf('.');
+            ReadOnlySpan<char> label = dot < 0 ? name : name[..dot];
+            if (label.IsEmpty)
+            {
+                throw new ArgumentException($"The domain name '{name.ToString()}' has an empty label.", nameof(name));
+            }
+
+            if (label.Length > MaxLabelLength)
+            {
+                throw new ArgumentException($"The domain name '{name.ToString()}' has a label of {label.Length} octets; at most {MaxLabelLength} are allowed (RFC 1035 §2.3.4).", nameof(name));
+            }
+
+            foreach (char c in label)
+            {
+                if (c <= ' ' || c > '~')
+                {
+                    throw new ArgumentException($"The domain name '{name.ToString()}' contains a character outside printable ASCII; convert internationalized names to A-labels first.", nameof(name));
+                }
+            }
+
+            length += label.Length + 1;
+            if (length > MaxWireLength)
+            {
+                throw new ArgumentException($"The domain name '{name.ToString()}' is longer than {MaxWireLength} octets on the wire (RFC 1035 §2.3.4).", nameof(name));
+            }
+
+            if (dot < 0)
+            {
+                return length;
+            }
+
+            name = name[(dot + 1)..];
+        }
+    }
+
+    /// <summary>Writes <paramref name="name"/> uncompressed and returns the number of bytes written.</summary>
+    /// <exception cref="ArgumentException">The name is invalid (see <see cref="GetWireLength"/>) or <paramref name="destination"/> is too small.</exception>
+    public static int Write(Span<byte> destination, ReadOnlySpan<char> name)
+    {
+        int length = GetWireLength(name);
+        if (destination.Length < length)
+        {
+            throw new ArgumentException("The destination is too small for the name.", nameof(destination));
+        }
+
+        if (name[^1] == '.')
+        {
+            name = name[..^1];
+        }
+
+        int position = 0;
+        while (!name.IsEmpty)
+        {
+            int dot = name.IndexOf('.');
+            ReadOnlySpan<char> label = dot < 0 ? name : name[..dot];
+            destination[position++] = (byte)label.Length;
+            foreach (char c in label)
+            {
+                destination[position++] = (byte)c;
+            }
+
+            name = dot < 0 ? default : name[(dot + 1)..];
+        }
+
+        destination[position++] = 0;
+        return position;
+    }
+
+    /// <summary>
+    /// Validates the name at <paramref name="offset"/> (following pointers) and returns the offset
+    /// of the first byte after it in the message, without allocating.
+    /// </summary>
+    /// <exception cref="DnsFormatException">The name is malformed.</exception>
+    public static int Skip(ReadOnlySpan<byte> message, int offset)
+    {
+        var walker = new LabelWalker(message, offset);
+        while (walker.MoveNext(out _))
+        {
+        }
+
+        return walker.End;
+    }
+
+    /// <summary>Decodes the name at <paramref name="offset"/>; <paramref name="end"/> is the offset after it.</summary>
+    /// <exception cref="DnsFormatException">The name is malformed.</exception>
+    public static string Read(ReadOnlySpan<byte> message, int offset, out int end)
+    {
+        Span<char> buffer = stackalloc char[MaxPresentationLength];
+        int written = 0;
+        var walker = new LabelWalker(message, offset);
+        while (walker.MoveNext(out ReadOnlySpan<byte> label))
+        {
+            foreach (byte b in label)
+            {
+                if (b is (byte)'.' or (byte)'\\')
+                {
+                    buffer[written++] = '\\';
+                    buffer[written++] = (char)b;
+                }
+                else if (b <= 0x20 || b >= 0x7F)
+                {
+                    buffer[written++] = '\\';
+                    buffer[written++] = (char)('0' + (b / 100));
+                    buffer[written++] = (char)('0' + (b / 10 % 10));
+                    buffer[written++] = (char)('0' + (b % 10));
+                }
+                else
+                {
+                    buffer[written++] = (char)b;
+                }
+            }
+
+            buffer[written++] = '.';
+        }
+
+        end = walker.End;
+        return written == 0 ? "." : new string(buffer[..written]);
+    }
+
+    /// <summary>Decodes the name at <paramref name="offset"/>.</summary>
+    /// <exception cref="DnsFormatException">The name is malformed.</exception>
+    public static string Read(ReadOnlySpan<byte> message, int offset) => Read(message, offset, out _);
+
+    /// <summary>
+    /// Compares the wire name at <paramref name="offset"/> with <paramref name="name"/> (with or
+    /// without its trailing dot) ASCII case-insensitively, without allocating (RFC 4343).
+    /// </summary>
+    /// <exception cref="DnsFormatException">The wire name is malformed.</exception>
+    public static bool EqualsText(ReadOnlySpan<byte> message, int offset, ReadOnlySpan<char> name)
+    {
+        if (name.Length > 0 && name[^1] == '.')
+        {
+            name = name[..^1];
+        }
+
+        var walker = new LabelWalker(message, offset);
+        bool equal = true;
+        while (walker.MoveNext(out ReadOnlySpan<byte> label))
+        {
+            if (!equal)
+            {
+                continue; // keep walking so a malformed name is still reported
+            }
+
+            int dot = name.IndexOf('.');
+            ReadOnlySpan<char> expected = dot < 0 ? name : name[..dot];
+            if (name.IsEmpty || !LabelEquals(label, expected))
+            {
+                equal = false;
+                continue;
+            }
+
+            name = dot < 0 ? default : name[(dot + 1)..];
+        }
+
+        return equal && name.IsEmpty;
+    }
+
+    /// <summary>Compares two wire names in the same message ASCII case-insensitively, without allocating.</summary>
+    /// <exception cref="DnsFormatException">Either name is malformed.</exception>
+    public static bool EqualsWire(ReadOnlySpan<byte> message, int offsetA, int offsetB)
+    {
+        if (offsetA == offsetB)
+        {
+            Skip(message, offsetA);
+            return true;
+        }
+
+        var a = new LabelWalker(message, offsetA);
+        var b = new LabelWalker(message, offsetB);
+        while (true)
+        {
+            bool moreA = a.MoveNext(out ReadOnlySpan<byte> labelA);
+            bool moreB = b.MoveNext(out ReadOnlySpan<byte> labelB);
+            if (moreA != moreB)
+            {
+                return false;
+            }
+
+            if (!moreA)
+            {
+                return true;
+            }
+
+            if (!labelA.SequenceEqual(labelB) && !AsciiEqualsIgnoreCase(labelA, labelB))
+            {
+                return false;
+            }
+        }
+    }
+
+    private static bool LabelEquals(ReadOnlySpan<byte> label, ReadOnlySpan<char> text)
+    {
+        if (label.Length != text.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < label.Length; i++)
+        {
+            if (ToLower(label[i]) != ToLower(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool AsciiEqualsIgnoreCase(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (ToLower(a[i]) != ToLower(b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int ToLower(int c) => c is >= 'A' and <= 'Z' ? c | 0x20 : c;
+
+    /// <summary>
+    /// Walks the labels of a compressed name. Every read is bounds-checked; a pointer must point
+    /// strictly before the start of the labels it continues (so the walk always moves backwards
+    /// and ends), the jump count is capped, and the total wire length is held to 255 octets.
+    /// </summary>
+    private ref struct LabelWalker
+    {
+        private readonly ReadOnlySpan<byte> _message;
+        private int _position;
+        private int _floor;
+        private int _wireLength;
+        private int _jumps;
+
+        public LabelWalker(ReadOnlySpan<byte> message, int offset)
+        {
+            if ((uint)offset >= (uint)message.Length)
+            {
+                throw new DnsFormatException($"A name starts at offset {offset}, outside the {message.Length}-byte message.");
+            }
+
+            _message = message;
+            _position = offset;
+            _floor = offset;
+            End = -1;
+        }
+
+        /// <summary>The offset after the name as it stands at its starting position.</summary>
+        public int End { get; private set; }
+
+        public bool MoveNext(out ReadOnlySpan<byte> label)
+        {
+            while (true)
+            {
+                if (_position >= _message.Length)
+                {
+                    throw new DnsFormatException("A name runs past the end of the message.");
+                }
+
+                byte length = _message[_position];
+                switch (length & 0xC0)
+                {
+                    case 0x00:
+                        _wireLength += length + 1;
+                        if (_wireLength > MaxWireLength)
+                        {
+                            throw new DnsFormatException($"A name is longer than {MaxWireLength} octets.");
+                        }
+
+                        if (length == 0)
+                        {
+                            if (End < 0)
+                            {
+                                End = _position + 1;
+                            }
+
+                            label = default;
+                            return false;
+                        }
+
+                        if (_position + 1 + length > _message.Length)
+                        {
+                            throw new DnsFormatException("A label runs past the end of the message.");
+                        }
+
+                        label = _message.Slice(_position + 1, length);
+                        _position += 1 + length;
+                        return true;
+
+                    case 0xC0:
+                        if (_position + 1 >= _message.Length)
+                        {
+                            throw new DnsFormatException("A compression pointer is cut off by the end of the message.");
+                        }
+
+                        int target = ((length & 0x3F) << 8) | _message[_position + 1];
+                        if (target >= _floor)
+                        {
+                            throw new DnsFormatException($"A compression pointer at offset {_position} points forward or into its own name (to {target}); only earlier offsets are allowed.");
+                        }
+
+                        if (++_jumps > MaxPointerJumps)
+                        {
+                            throw new DnsFormatException("A name follows too many compression pointers.");
+                        }
+
+                        if (End < 0)
+                        {
+                            End = _position + 2;
+                        }
+
+                        _position = target;
+                        _floor = target;
+                        continue;
+
+                    default:
+                        // 01 and 10 prefixes are the extended and reserved label types (RFC 6891 §5).
+                        throw new DnsFormatException($"Unsupported label type 0x{length & 0xC0:X2} at offset {_position}.");
+                }
+            }
+        }
+    }
+}

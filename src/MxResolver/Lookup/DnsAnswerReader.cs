@@ -1,0 +1,196 @@
+using System.Collections.Immutable;
+using System.Net;
+using MxResolver.Dns;
+
+namespace MxResolver.Lookup;
+
+/// <summary>
+/// Reduces a final response (NOERROR or NXDOMAIN) to a <see cref="DnsAnswer"/>: follows the
+/// CNAME chain from the question name through the answer section (RFC 1034 §3.6.2), collects the
+/// records of the asked type at its end, and takes the negative TTL from the SOA in the authority
+/// section (RFC 2308 §5). Works on the span in place; allocates only the result.
+/// </summary>
+internal static class DnsAnswerReader
+{
+    /// <summary>The most CNAME hops followed for one question (R4).</summary>
+    public const int MaxAliasHops = 8;
+
+    /// <summary>Builds the answer to (<paramref name="name"/>, <paramref name="type"/>) from <paramref name="message"/>.</summary>
+    /// <exception cref="DnsFormatException">The message is malformed.</exception>
+    public static DnsAnswer Read(ReadOnlySpan<byte> message, string name, DnsRecordType type)
+    {
+        var reader = new DnsMessageReader(message);
+        reader.ReadToEnd(); // validates every record and settles the extended RCODE
+        DnsResponseCode rcode = reader.ResponseCode;
+
+        uint ttl = uint.MaxValue;
+        ImmutableArray<string>.Builder? aliases = null;
+        int canonicalOffset = -1; // -1: the question name itself
+        string canonicalName = name;
+
+        for (int hop = 0; ; hop++)
+        {
+            if (!TryFindCname(message, canonicalOffset, name, out DnsRecordView cname))
+            {
+                break;
+            }
+
+            if (hop == MaxAliasHops)
+            {
+                return new DnsAnswer(name, type, DnsAnswerKind.AliasLoop)
+                {
+                    ErrorMessage = $"The CNAME chain from {name} is longer than {MaxAliasHops} hops or loops.",
+                };
+            }
+
+            aliases ??= ImmutableArray.CreateBuilder<string>();
+            aliases.Add(canonicalOffset < 0 ? name : canonicalName);
+            ttl = Math.Min(ttl, cname.TimeToLive);
+            canonicalOffset = DnsRecordData.ReadCname(message, cname);
+            canonicalName = DnsName.Read(message, canonicalOffset).ToLowerInvariant();
+        }
+
+        var answer = new DnsAnswer(name, type, DnsAnswerKind.NoData)
+        {
+            CanonicalName = canonicalName,
+            Aliases = aliases?.ToImmutable() ?? ImmutableArray<string>.Empty,
+        };
+
+        if (rcode == DnsResponseCode.NameError)
+        {
+            return WithNegativeTtl(message, answer with { Kind = DnsAnswerKind.NxDomain });
+        }
+
+        if (type == DnsRecordType.MX)
+        {
+            MxAnswer[] records = ReadMx(message, canonicalOffset, name, ref ttl);
+            if (records.Length > 0)
+            {
+                return answer with { Kind = DnsAnswerKind.Success, MxRecords = ImmutableArray.Create(records), TimeToLive = ttl };
+            }
+        }
+        else if (type is DnsRecordType.A or DnsRecordType.AAAA)
+        {
+            IPAddress[] addresses = ReadAddresses(message, canonicalOffset, name, type, ref ttl);
+            if (addresses.Length > 0)
+            {
+                return answer with { Kind = DnsAnswerKind.Success, Addresses = ImmutableArray.Create(addresses), TimeToLive = ttl };
+            }
+        }
+
+        return WithNegativeTtl(message, answer);
+    }
+
+    /// <summary>
+    /// The MX records owned by <paramref name="name"/> in the answer section, with exchanges
+    /// decoded. Allocates only the array and the exchange strings.
+    /// </summary>
+    /// <exception cref="DnsFormatException">The message is malformed.</exception>
+    public static MxAnswer[] ReadMx(ReadOnlySpan<byte> message, string name)
+    {
+        uint ttl = uint.MaxValue;
+        return ReadMx(message, -1, name, ref ttl);
+    }
+
+    private static MxAnswer[] ReadMx(ReadOnlySpan<byte> message, int ownerOffset, string name, ref uint ttl)
+    {
+        int count = 0;
+        var reader = new DnsMessageReader(message);
+        while (reader.TryReadRecord(out DnsRecordView record) && record.Section == DnsSection.Answer)
+        {
+            if (record.Type == DnsRecordType.MX && OwnedBy(message, record, ownerOffset, name))
+            {
+                count++;
+            }
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var result = new MxAnswer[count];
+        int index = 0;
+        reader = new DnsMessageReader(message);
+        while (index < count && reader.TryReadRecord(out DnsRecordView record))
+        {
+            if (record.Type == DnsRecordType.MX && OwnedBy(message, record, ownerOffset, name))
+            {
+                int exchange = DnsRecordData.ReadMx(message, record, out ushort preference);
+                result[index++] = new MxAnswer(preference, DnsName.Read(message, exchange));
+                ttl = Math.Min(ttl, record.TimeToLive);
+            }
+        }
+
+        return result;
+    }
+
+    private static IPAddress[] ReadAddresses(ReadOnlySpan<byte> message, int ownerOffset, string name, DnsRecordType type, ref uint ttl)
+    {
+        int count = 0;
+        var reader = new DnsMessageReader(message);
+        while (reader.TryReadRecord(out DnsRecordView record) && record.Section == DnsSection.Answer)
+        {
+            if (record.Type == type && OwnedBy(message, record, ownerOffset, name))
+            {
+                count++;
+            }
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var result = new IPAddress[count];
+        int index = 0;
+        reader = new DnsMessageReader(message);
+        while (index < count && reader.TryReadRecord(out DnsRecordView record))
+        {
+            if (record.Type == type && OwnedBy(message, record, ownerOffset, name))
+            {
+                result[index++] = DnsRecordData.ReadAddress(message, record);
+                ttl = Math.Min(ttl, record.TimeToLive);
+            }
+        }
+
+        return result;
+    }
+
+    private static DnsAnswer WithNegativeTtl(ReadOnlySpan<byte> message, DnsAnswer answer)
+    {
+        var reader = new DnsMessageReader(message);
+        while (reader.TryReadRecord(out DnsRecordView record))
+        {
+            if (record.Section == DnsSection.Authority && record.Type == DnsRecordType.SOA)
+            {
+                DnsRecordData.SoaFields soa = DnsRecordData.ReadSoa(message, record);
+                return answer with { HasSoa = true, TimeToLive = Math.Min(record.TimeToLive, soa.Minimum) };
+            }
+        }
+
+        return answer with { HasSoa = false, TimeToLive = 0 };
+    }
+
+    private static bool TryFindCname(ReadOnlySpan<byte> message, int ownerOffset, string name, out DnsRecordView cname)
+    {
+        var reader = new DnsMessageReader(message);
+        while (reader.TryReadRecord(out DnsRecordView record) && record.Section == DnsSection.Answer)
+        {
+            if (record.Type == DnsRecordType.CNAME && OwnedBy(message, record, ownerOffset, name))
+            {
+                cname = record;
+                return true;
+            }
+        }
+
+        cname = default;
+        return false;
+    }
+
+    private static bool OwnedBy(ReadOnlySpan<byte> message, in DnsRecordView record, int ownerOffset, string name)
+        => record.Class == DnsRecordClass.IN
+            && (ownerOffset < 0
+                ? DnsName.EqualsText(message, record.NameOffset, name)
+                : DnsName.EqualsWire(message, record.NameOffset, ownerOffset));
+}
