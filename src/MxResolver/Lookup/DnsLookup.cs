@@ -11,8 +11,8 @@ namespace MxResolver.Lookup;
 /// A recursive resolver normally answers an alias with the whole chain and the canonical name's
 /// records (RFC 1034 §4.3.2). When it stops short — the reply ends at a canonical name with no
 /// records of the type and no SOA — the canonical name is asked again, as long as the aliases
-/// followed in total stay within <see cref="DnsAnswerReader.MaxAliasHops"/> (R4); beyond that
-/// the answer is an alias loop.
+/// followed in total stay within <see cref="DnsAnswerReader.MaxAliasHops"/> (R4), the same bound a
+/// single reply is held to; beyond that the answer is an alias loop.
 /// </remarks>
 internal sealed class DnsLookup : IDnsLookup
 {
@@ -54,12 +54,16 @@ internal sealed class DnsLookup : IDnsLookup
             }
 
             DnsAnswer answer = step.Answer;
-            if (answer.Kind == DnsAnswerKind.AliasLoop)
+            aliases = aliases.AddRange(answer.Aliases);
+            if (answer.Kind == DnsAnswerKind.AliasLoop || aliases.Length > DnsAnswerReader.MaxAliasHops)
             {
-                return new DnsAnswer(name, type, DnsAnswerKind.AliasLoop) { ErrorMessage = answer.ErrorMessage, Aliases = aliases.AddRange(answer.Aliases) };
+                return new DnsAnswer(name, type, DnsAnswerKind.AliasLoop)
+                {
+                    Aliases = aliases,
+                    ErrorMessage = $"The CNAME chain from {name} is longer than {DnsAnswerReader.MaxAliasHops} hops or loops.",
+                };
             }
 
-            aliases = aliases.AddRange(answer.Aliases);
             if (answer.Aliases.Length > 0)
             {
                 aliasTimeToLive = Math.Min(aliasTimeToLive, step.CnameTimeToLive);
@@ -69,15 +73,6 @@ internal sealed class DnsLookup : IDnsLookup
             if (!stoppedShort)
             {
                 return Rebase(answer, name, aliases, current == name ? answer.TimeToLive : Math.Min(answer.TimeToLive, aliasTimeToLive));
-            }
-
-            if (aliases.Length >= DnsAnswerReader.MaxAliasHops)
-            {
-                return new DnsAnswer(name, type, DnsAnswerKind.AliasLoop)
-                {
-                    Aliases = aliases,
-                    ErrorMessage = $"The CNAME chain from {name} is longer than {DnsAnswerReader.MaxAliasHops} hops or loops.",
-                };
             }
 
             current = answer.CanonicalName;
