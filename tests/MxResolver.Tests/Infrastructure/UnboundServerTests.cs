@@ -93,6 +93,31 @@ public sealed class UnboundServerTests(UnboundFixture unbound)
         Assert.Equal(ttl, record.Ttl);
     }
 
+    [Theory]
+    [InlineData("equal.mx.test.", DnsTypeCode.MX, 5)]
+    [InlineData("null-mx.mx.test.", DnsTypeCode.MX, 1)]
+    [InlineData("null-mixed.mx.test.", DnsTypeCode.MX, 2)]
+    [InlineData("ip-exchange.mx.test.", DnsTypeCode.MX, 3)]
+    [InlineData("duplicate.mx.test.", DnsTypeCode.MX, 3)]
+    [InlineData("pref-extremes.mx.test.", DnsTypeCode.MX, 3)]
+    [InlineData("failover.mx.test.", DnsTypeCode.MX, 4)]
+    [InlineData("xn--bcher-kva.mx.test.", DnsTypeCode.MX, 1)]
+    [InlineData("mx.filtered.mx.test.", DnsTypeCode.A, 6)]
+    [InlineData("mx.filtered.mx.test.", DnsTypeCode.AAAA, 8)]
+    [InlineData("mx.dualstack.mx.test.", DnsTypeCode.AAAA, 1)]
+    [InlineData("implicit.mx.test.", DnsTypeCode.MX, 0)]
+    [InlineData("mx-to-cname.mx.test.", DnsTypeCode.MX, 1)]
+    [InlineData("alias.mx.test.", DnsTypeCode.MX, 2)] // CNAME + MX of canonical
+    [InlineData("loop-a.mx.test.", DnsTypeCode.MX, 2)] // both CNAMEs, then Unbound stops
+    [InlineData("chain-8.mx.test.", DnsTypeCode.MX, 9)] // 8 CNAMEs + MX
+    public async Task Query_DocumentedZoneNames_AnswerAsTheZoneCommentSays(string name, ushort type, int answers)
+    {
+        var reply = await UdpAsync(name, type);
+
+        Assert.Equal(DnsRcodeCode.NoError, reply.Rcode);
+        Assert.Equal(answers, reply.AnswerCount);
+    }
+
     [Fact]
     public async Task Query_AliasWithNineHops_UnboundStopsAfterNineCnames()
     {
