@@ -307,6 +307,8 @@ public sealed class UnboundServer : IAsyncDisposable
               discard-timeout: 0
               # Give up on a dead stub server quickly (SERVFAIL in under a second).
               infra-cache-max-rtt: 500
+              # Stub servers (e.g. a ScriptedDnsServer) see exactly the client's question, not minimised ones.
+              qname-minimisation: no
             """);
         foreach (var zone in options.AuthZones.Select(z => z.Name).Concat(options.StubZones.Select(z => z.Name)))
         {

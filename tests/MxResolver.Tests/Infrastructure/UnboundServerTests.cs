@@ -186,6 +186,26 @@ public sealed class UnboundServerTests(UnboundFixture unbound)
     }
 
     [Fact]
+    public async Task StartAsync_StubZoneToScriptedServer_UnboundRelaysItsAnswer()
+    {
+        await using var scripted = new ScriptedDnsServer(q => ScriptedResponse.Reply(
+            q.ReplyBuilder(authoritative: true).AddMx(RecordSection.Answer, q.Info!.QuestionName!, 5, "mx.elsewhere.test.", ttl: 42).Build()));
+        var options = UnboundServerOptions.SharedZone();
+        options.StubZones.Add(new UnboundStubZone("scripted.mx.test.", [scripted.EndPoint]));
+        await using var server = await UnboundServer.StartAsync(options, TestContext.Current.CancellationToken);
+
+        var reply = DnsQueryInfo.Parse(await RawDnsClient.QueryUdpAsync(
+            server.EndPoint, Query("host.scripted.mx.test.", DnsTypeCode.MX, NewId()), Timeout, TestContext.Current.CancellationToken));
+
+        Assert.Equal(DnsRcodeCode.NoError, reply.Rcode);
+        var mx = Assert.Single(reply.Answers);
+        Assert.Equal("5 mx.elsewhere.test.", mx.Data);
+        Assert.Equal(42u, mx.Ttl);
+        var upstream = Assert.Single(scripted.ReceivedQueries, q => q.Info?.QuestionType == DnsTypeCode.MX);
+        Assert.Equal("host.scripted.mx.test.", upstream.Info!.QuestionName!.ToLowerInvariant());
+    }
+
+    [Fact]
     public async Task StartAsync_InvalidExtraConfig_FailsWithCheckconfOutput()
     {
         var options = UnboundServerOptions.SharedZone();
