@@ -6,7 +6,6 @@ using MxResolver.Dns;
 using MxResolver.Lookup;
 using MxResolver.Tests.Infrastructure;
 using static MxResolver.Tests.Caching.CountingDnsLookup;
-using DnsSection = MxResolver.Tests.Infrastructure.DnsSection;
 
 namespace MxResolver.Tests.Caching;
 
@@ -130,7 +129,7 @@ public sealed class CachingDnsLookupTests : IDisposable
         // R25: RFC 2308 §5, negative TTL = min(SOA TTL, SOA MINIMUM) — here the SOA TTL (120) is the smaller
         byte[] reply = new DnsMessageBuilder { IsResponse = true, Rcode = DnsRcodeCode.NoError }
             .AddQuestion("example.test.", DnsTypeCode.MX)
-            .AddSoa(DnsSection.Authority, "example.test.", "ns.example.test.", "hostmaster.example.test.", minimum: 900, ttl: 120)
+            .AddSoa(RecordSection.Authority, "example.test.", "ns.example.test.", "hostmaster.example.test.", minimum: 900, ttl: 120)
             .Build();
         var inner = Answering(DnsAnswerReader.Read(reply, "example.test.", DnsRecordType.MX));
         var cache = NewCache(inner);
@@ -155,7 +154,7 @@ public sealed class CachingDnsLookupTests : IDisposable
         // R25: MINIMUM (86400) is the smaller value, then the configured negative maximum (600) applies
         byte[] reply = new DnsMessageBuilder { IsResponse = true, Rcode = DnsRcodeCode.NxDomain }
             .AddQuestion("gone.example.test.", DnsTypeCode.MX)
-            .AddSoa(DnsSection.Authority, "example.test.", "ns.example.test.", "hostmaster.example.test.", minimum: 86_400, ttl: 172_800)
+            .AddSoa(RecordSection.Authority, "example.test.", "ns.example.test.", "hostmaster.example.test.", minimum: 86_400, ttl: 172_800)
             .Build();
         DnsAnswer fromWire = DnsAnswerReader.Read(reply, "gone.example.test.", DnsRecordType.MX);
         Assert.Equal(86_400u, fromWire.TimeToLive);
