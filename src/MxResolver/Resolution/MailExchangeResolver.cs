@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MxResolver.Diagnostics;
 using MxResolver.Dns;
 using MxResolver.Lookup;
 using MxResolver.Resolution;
@@ -25,6 +27,7 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly ILogger _logger;
+    private readonly MxResolverTelemetry? _telemetry;
 
     /// <summary>Creates a resolver with the default <see cref="MxResolverOptions"/> (the system's name servers).</summary>
     public MailExchangeResolver()
@@ -38,12 +41,12 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A setting is out of range or cannot be parsed.</exception>
     public MailExchangeResolver(MxResolverOptions options, ILogger? logger = null)
-        : this(ResolverSettings.From(options), logger)
+        : this(ResolverSettings.From(options), options.Cache, logger)
     {
     }
 
-    private MailExchangeResolver(ResolverSettings settings, ILogger? logger)
-        : this(settings, NetworkLookup.Create(settings, logger), TimeProvider.System, Random.Shared, logger)
+    private MailExchangeResolver(ResolverSettings settings, MxCacheOptions? cache, ILogger? logger)
+        : this(settings, NetworkLookup.Create(settings, cache, TimeProvider.System, NetworkLookup.SharedTelemetry, logger), TimeProvider.System, Random.Shared, logger, NetworkLookup.SharedTelemetry)
     {
     }
 
@@ -57,11 +60,17 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
     /// </param>
     /// <param name="logger">Where to log; none when <see langword="null"/>.</param>
     internal MailExchangeResolver(MxResolverOptions options, IDnsLookup lookup, TimeProvider timeProvider, Random random, ILogger? logger)
-        : this(ResolverSettings.From(options), lookup, timeProvider, random, logger)
+        : this(ResolverSettings.From(options), lookup, timeProvider, random, logger, telemetry: null)
     {
     }
 
-    private MailExchangeResolver(ResolverSettings settings, IDnsLookup lookup, TimeProvider timeProvider, Random random, ILogger? logger)
+    /// <summary>Like the constructor above, and counts resolutions by status on <paramref name="telemetry"/> (the DI layer passes its singleton).</summary>
+    internal MailExchangeResolver(MxResolverOptions options, IDnsLookup lookup, TimeProvider timeProvider, Random random, ILogger? logger, MxResolverTelemetry? telemetry)
+        : this(ResolverSettings.From(options), lookup, timeProvider, random, logger, telemetry)
+    {
+    }
+
+    private MailExchangeResolver(ResolverSettings settings, IDnsLookup lookup, TimeProvider timeProvider, Random random, ILogger? logger, MxResolverTelemetry? telemetry)
     {
         ArgumentNullException.ThrowIfNull(lookup);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -72,6 +81,7 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
         _timeProvider = timeProvider;
         _random = random;
         _logger = logger ?? NullLogger.Instance;
+        _telemetry = telemetry;
     }
 
     /// <inheritdoc />
@@ -80,6 +90,36 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
         ArgumentNullException.ThrowIfNull(domainOrAddress);
         cancellationToken.ThrowIfCancellationRequested();
 
+        // The span is started inside an async method so that Activity.Current is restored for the caller.
+        return MxResolverTelemetry.ActivitySource.HasListeners()
+            ? ResolveTracedAsync(domainOrAddress, cancellationToken)
+            : ResolveCoreAsync(domainOrAddress, cancellationToken);
+    }
+
+    /// <summary>Disposes the network lookup the public constructors created, or the lookup handed over.</summary>
+    public void Dispose() => _ownedLookup?.Dispose();
+
+    private async ValueTask<MxResolution> ResolveTracedAsync(string domainOrAddress, CancellationToken cancellationToken)
+    {
+        using Activity? activity = MxResolverTelemetry.ActivitySource.StartActivity(MxResolverTags.ResolutionActivity);
+        MxResolution result = await ResolveCoreAsync(domainOrAddress, cancellationToken).ConfigureAwait(false);
+        if (activity is not null)
+        {
+            // Not the input: it may be an email address, which does not belong in traces.
+            activity.SetTag(MxResolverTags.Domain, result.AsciiDomain);
+            activity.SetTag(MxResolverTags.Status, MxResolutionStatusNames.Get(result.Status));
+            activity.SetTag(MxResolverTags.TargetCount, result.Targets.Count);
+            if (result.IsTemporaryFailure)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, result.Error);
+            }
+        }
+
+        return result;
+    }
+
+    private ValueTask<MxResolution> ResolveCoreAsync(string domainOrAddress, CancellationToken cancellationToken)
+    {
         var builder = new MxResolutionBuilder(domainOrAddress);
         MxInput input = MxInputParser.Parse(domainOrAddress);
         switch (input.Kind)
@@ -102,9 +142,6 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
                 return ResolveWithDeadlineAsync(domainOrAddress, token => ResolveDomainAsync(input.AsciiDomain!, builder, token), builder, cancellationToken);
         }
     }
-
-    /// <summary>Disposes the network lookup the public constructors created, or the lookup handed over.</summary>
-    public void Dispose() => _ownedLookup?.Dispose();
 
     private async ValueTask<MxResolution> ResolveWithDeadlineAsync(
         string input,
@@ -241,6 +278,7 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
 
     private MxResolution Log(MxResolution result)
     {
+        _telemetry?.Resolutions.Add(1, new KeyValuePair<string, object?>(MxResolverTags.Status, MxResolutionStatusNames.Get(result.Status)));
         if (result.IsSuccess)
         {
             ResolutionLog.Resolved(_logger, result.Input, result.Status, result.Targets.Count, result.DroppedExchanges.Count);

@@ -1,9 +1,16 @@
+using Microsoft.Extensions.Options;
+using MxResolver.DependencyInjection;
+
 namespace MxResolver;
 
 /// <summary>
 /// Settings of <see cref="MailExchangeResolver"/>. A plain mutable class so that it binds from
 /// configuration; the resolver copies and validates it when constructed.
 /// </summary>
+/// <remarks>
+/// With dependency injection the options bind from the configuration section <c>MxResolver</c>
+/// (see <see cref="MxResolverServiceCollectionExtensions"/>) and are validated when the host starts.
+/// </remarks>
 public sealed class MxResolverOptions
 {
     /// <summary>
@@ -16,7 +23,8 @@ public sealed class MxResolverOptions
     /// <summary>How long to wait for one reply from one server. Default: 2 seconds.</summary>
     public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How many times each server is asked a question before giving up on it. Default: 2.</summary>
+    /// <summary>How many times each server is asked a question before giving up on it, 1 to 10. Default: 2.</summary>
+    [ConfigurationRange(1, 10)]
     public int QueryAttempts { get; set; } = 2;
 
     /// <summary>Whether to query over TCP only, never UDP. Default: <see langword="false"/> (UDP, TCP when truncated).</summary>
@@ -66,17 +74,28 @@ public sealed class MxResolverOptions
 
     /// <summary>
     /// The most targets returned and whose addresses are looked up (R19); exchanges beyond it are
-    /// reported as <see cref="ExchangeDropReason.LimitExceeded"/>. Default: 10.
+    /// reported as <see cref="ExchangeDropReason.LimitExceeded"/>. 1 to 1,000. Default: 10.
     /// </summary>
+    [ConfigurationRange(1, 1_000)]
     public int MaxTargets { get; set; } = 10;
 
-    /// <summary>The most addresses kept per target (R19). Default: 4 (two per family when interleaved).</summary>
+    /// <summary>The most addresses kept per target (R19), 1 to 1,000. Default: 4 (two per family when interleaved).</summary>
+    [ConfigurationRange(1, 1_000)]
     public int MaxAddressesPerTarget { get; set; } = 4;
 
     /// <summary>
     /// The most addresses kept over all targets (R19), filled in attempt order. RFC 5321 §5.1 asks
     /// senders to try at least two addresses; Postfix stops at 5 (<c>smtp_mx_address_limit</c>).
-    /// Default: 10, enough for a few dual-stack exchanges.
+    /// 1 to 10,000. Default: 10, enough for a few dual-stack exchanges.
     /// </summary>
+    [ConfigurationRange(1, 10_000)]
     public int MaxAddresses { get; set; } = 10;
+
+    /// <summary>
+    /// The DNS answer cache (configuration section <c>MxResolver:Cache</c>): on by default, 10,000
+    /// answers, TTLs clamped to at most one day (one hour for negative answers), failures kept
+    /// 5 seconds, no stale answers. See <see cref="MxCacheOptions"/> for every setting.
+    /// </summary>
+    [ValidateObjectMembers]
+    public MxCacheOptions Cache { get; set; } = new();
 }

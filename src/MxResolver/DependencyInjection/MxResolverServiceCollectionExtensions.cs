@@ -1,0 +1,116 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MxResolver.Caching;
+using MxResolver.DependencyInjection;
+using MxResolver.Diagnostics;
+using MxResolver.Lookup;
+using MxResolver.Resolution;
+
+namespace MxResolver;
+
+/// <summary>Registers the MX resolver with a dependency-injection container.</summary>
+/// <remarks>
+/// <para>
+/// Every overload registers the same services, once: calling them again (or several of them) adds
+/// the configuration sources but never a second resolver. Registered: <see cref="IMxResolver"/>
+/// as a singleton <see cref="MailExchangeResolver"/>, <see cref="MxResolverOptions"/> with its
+/// validators (run when the host starts, <see cref="OptionsBuilderExtensions.ValidateOnStart{TOptions}"/>),
+/// and the internal DNS lookup chain and telemetry.
+/// </para>
+/// <para>
+/// From the container the resolver takes a <see cref="TimeProvider"/> when the app registered one
+/// (otherwise <see cref="TimeProvider.System"/>), the <see cref="ILoggerFactory"/> when present, and
+/// the <see cref="IMeterFactory"/> when present for its <c>MxResolver</c> meter.
+/// </para>
+/// </remarks>
+public static class MxResolverServiceCollectionExtensions
+{
+    /// <summary>The configuration section the options are usually bound from: <c>MxResolver</c>.</summary>
+    public const string DefaultSectionName = "MxResolver";
+
+    /// <summary>Registers <see cref="IMxResolver"/> with the default options (the system's name servers).</summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static IServiceCollection AddMxResolver(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.AddMxResolverCore();
+    }
+
+    /// <summary>Registers <see cref="IMxResolver"/>, configuring its options in code.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options; runs after any configuration binding registered before it.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static IServiceCollection AddMxResolver(this IServiceCollection services, Action<MxResolverOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.Configure(configure);
+        return services.AddMxResolverCore();
+    }
+
+    /// <summary>
+    /// Registers <see cref="IMxResolver"/>, binding its options from a configuration section,
+    /// usually <c>builder.Configuration.GetSection("MxResolver")</c>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section holding the <see cref="MxResolverOptions"/> keys (<c>NameServers</c>, <c>QueryTimeout</c>, <c>Cache</c>, ...).</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is <see langword="null"/>.</exception>
+    public static IServiceCollection AddMxResolver(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        // Bound by the configuration binding source generator (EnableConfigurationBindingGenerator): no reflection.
+        services.Configure<MxResolverOptions>(configuration);
+        return services.AddMxResolverCore();
+    }
+
+    private static IServiceCollection AddMxResolverCore(this IServiceCollection services)
+    {
+        services.AddOptions<MxResolverOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MxResolverOptions>, MxResolverOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MxResolverOptions>, MxResolverOptionsConsistencyValidator>());
+
+        services.TryAddSingleton(static provider => new MxResolverTelemetry(provider.GetService<IMeterFactory>()));
+        services.TryAddSingleton(CreateLookup);
+        services.TryAddSingleton<IMxResolver>(CreateResolver);
+        return services;
+    }
+
+    private static IDnsLookup CreateLookup(IServiceProvider provider)
+    {
+        MxResolverOptions options = provider.GetRequiredService<IOptions<MxResolverOptions>>().Value;
+        ILoggerFactory loggers = provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        return NetworkLookup.Create(
+            ResolverSettings.From(options),
+            options.Cache,
+            TimeProviderOf(provider),
+            provider.GetRequiredService<MxResolverTelemetry>(),
+            loggers.CreateLogger<Dns.DnsStubClient>(),
+            loggers.CreateLogger<CachingDnsLookup>());
+    }
+
+    private static MailExchangeResolver CreateResolver(IServiceProvider provider)
+    {
+        MxResolverOptions options = provider.GetRequiredService<IOptions<MxResolverOptions>>().Value;
+        ILoggerFactory loggers = provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        return new MailExchangeResolver(
+            options,
+            provider.GetRequiredService<IDnsLookup>(),
+            TimeProviderOf(provider),
+            Random.Shared,
+            loggers.CreateLogger<MailExchangeResolver>(),
+            provider.GetRequiredService<MxResolverTelemetry>());
+    }
+
+    private static TimeProvider TimeProviderOf(IServiceProvider provider) => provider.GetService<TimeProvider>() ?? TimeProvider.System;
+}
