@@ -17,7 +17,7 @@ namespace MxResolver;
 /// MxResolution result = await resolver.ResolveAsync("example.com");
 /// </code>
 /// </example>
-public sealed class MailExchangeResolver : IMxResolver, IDisposable
+public sealed partial class MailExchangeResolver : IMxResolver, IDisposable
 {
     private readonly ResolverSettings _settings;
     private readonly IDnsLookup _lookup;
@@ -72,6 +72,7 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
         _timeProvider = timeProvider;
         _random = random;
         _logger = logger ?? NullLogger.Instance;
+        _resolutionCache = CreateResolutionCache(lookup, settings);
     }
 
     /// <inheritdoc />
@@ -79,6 +80,10 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
     {
         ArgumentNullException.ThrowIfNull(domainOrAddress);
         cancellationToken.ThrowIfCancellationRequested();
+        if (TryGetCached(domainOrAddress, out MxResolution? cached))
+        {
+            return new ValueTask<MxResolution>(cached);
+        }
 
         var builder = new MxResolutionBuilder(domainOrAddress);
         MxInput input = MxInputParser.Parse(domainOrAddress);
@@ -97,6 +102,11 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
                     cancellationToken);
 
             default:
+                if (TryGetCached(input.AsciiDomain!, domainOrAddress, out cached))
+                {
+                    return new ValueTask<MxResolution>(cached);
+                }
+
                 builder.AsciiDomain = input.AsciiDomain;
                 builder.UnicodeDomain = input.UnicodeDomain;
                 return ResolveWithDeadlineAsync(domainOrAddress, token => ResolveDomainAsync(input.AsciiDomain!, builder, token), builder, cancellationToken);
@@ -135,12 +145,16 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
 
     private async Task<MxResolution> ResolveDomainAsync(string asciiDomain, MxResolutionBuilder builder, CancellationToken cancellationToken)
     {
+        long cacheGeneration = _resolutionCache?.Generation ?? 0;
+
         // R1: always the absolute name; no search list, no ndots.
         DnsAnswer answer = await TargetAddressLookup.LookupAsync(_lookup, asciiDomain + ".", DnsRecordType.MX, cancellationToken).ConfigureAwait(false);
         MxSet set = MxSetReader.Read(answer, asciiDomain, _settings, builder);
-        return set.Status is { } status
+        MxResolution result = set.Status is { } status
             ? builder.Build(status, error: set.Error)
             : await ResolveCandidatesAsync(set.Candidates, set.IsImplicit, builder, cancellationToken).ConfigureAwait(false);
+        _resolutionCache?.Store(asciiDomain, result, builder.AnyLookupFailed, cacheGeneration);
+        return result;
     }
 
     private async Task<MxResolution> ResolveCandidatesAsync(IReadOnlyList<MxCandidate> candidates, bool isImplicit, MxResolutionBuilder builder, CancellationToken cancellationToken)
