@@ -920,8 +920,8 @@ public class MailExchangeResolverTests
         Assert.Equal(AddressFamilyPreference.Both, options.AddressFamily);
         Assert.False(options.AllowIPLiteralExchanges);
         Assert.Equal(TimeSpan.FromSeconds(30), options.ResolutionTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(2), options.QueryTimeout);
-        Assert.Equal(2, options.QueryAttempts);
+        Assert.Null(options.QueryTimeout);
+        Assert.Null(options.QueryAttempts);
         Assert.Empty(options.NameServers);
     }
 
