@@ -333,7 +333,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     public async Task ResolveAsync_WithoutDnsCache_FlushesDoNothing()
     {
         var inner = new CountingDnsLookup(FiveTargets);
-        using var resolver = new MailExchangeResolver(new MxResolverOptions(), inner, _time, new Random(1), logger: null);
+        var resolver = new MailExchangeResolver(new MxResolverOptions(), inner, _time, new Random(1), logger: null);
         await resolver.ResolveAsync(Domain, Token);
         await resolver.ResolveAsync(Domain, Token);
 
@@ -371,7 +371,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
         });
         var client = new DnsStubClient(new DnsStubClientOptions { NameServers = [server.EndPoint], AttemptTimeout = TimeSpan.FromSeconds(5), AttemptsPerServer = 1 });
         var cache = new CachingDnsLookup(new DnsLookup(client), DnsCacheOptions.Default, TimeProvider.System, _telemetry);
-        using var resolver = new MailExchangeResolver(new MxResolverOptions(), cache, TimeProvider.System, Random.Shared, logger: null);
+        var resolver = new MailExchangeResolver(new MxResolverOptions(), cache, TimeProvider.System, Random.Shared, logger: null);
 
         var resolutions = Enumerable.Range(0, 10_000).Select(_ => resolver.ResolveAsync(Domain, Token).AsTask()).ToArray();
         MxResolution[] results = await Task.WhenAll(resolutions).WaitAsync(Bounded, Token);
