@@ -115,6 +115,9 @@ internal sealed class CachingDnsLookup : IDnsLookup
     /// <summary>The options in force.</summary>
     public DnsCacheOptions Options => _options;
 
+    /// <summary>The clock of the cache; the resolution cache above it uses the same one.</summary>
+    public TimeProvider TimeProvider => _timeProvider;
+
     /// <inheritdoc />
     public ValueTask<DnsAnswer> LookupAsync(string name, DnsRecordType type, CancellationToken cancellationToken)
     {

@@ -21,7 +21,8 @@ internal sealed class ConfigurationRangeAttribute(int minimum, int maximum) : Va
 
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
     {
-        if (value is int number && number >= Minimum && number <= Maximum)
+        // null: an optional setting left unset, which means its default.
+        if (value is null || (value is int number && number >= Minimum && number <= Maximum))
         {
             return ValidationResult.Success;
         }

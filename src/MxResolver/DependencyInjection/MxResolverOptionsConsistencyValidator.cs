@@ -51,7 +51,11 @@ internal sealed class MxResolverOptionsConsistencyValidator : IValidateOptions<M
             }
         }
 
-        RequirePositive(failures, "QueryTimeout", options.QueryTimeout, allowInfinite: false);
+        if (options.QueryTimeout is TimeSpan queryTimeout)
+        {
+            RequirePositive(failures, "QueryTimeout", queryTimeout, allowInfinite: false);
+        }
+
         RequirePositive(failures, "ResolutionTimeout", options.ResolutionTimeout, allowInfinite: true);
         if (!Enum.IsDefined(options.AddressFamily))
         {

@@ -17,8 +17,9 @@ namespace MxResolver;
 /// <remarks>
 /// <para>
 /// Every overload registers the same services, once: calling them again (or several of them) adds
-/// the configuration sources but never a second resolver. Registered: <see cref="IMxResolver"/>
-/// as a singleton <see cref="MailExchangeResolver"/>, <see cref="MxResolverOptions"/> with its
+/// the configuration sources but never a second resolver. Registered: one singleton
+/// <see cref="MailExchangeResolver"/>, also as <see cref="IMxResolver"/> and as
+/// <see cref="IMxResolverCache"/> (to flush its cache), <see cref="MxResolverOptions"/> with its
 /// validators (run when the host starts, <see cref="OptionsBuilderExtensions.ValidateOnStart{TOptions}"/>),
 /// and the internal DNS lookup chain and telemetry.
 /// </para>
@@ -82,7 +83,9 @@ public static class MxResolverServiceCollectionExtensions
 
         services.TryAddSingleton(static provider => new MxResolverTelemetry(provider.GetService<IMeterFactory>()));
         services.TryAddSingleton(CreateLookup);
-        services.TryAddSingleton<IMxResolver>(CreateResolver);
+        services.TryAddSingleton(CreateResolver);
+        services.TryAddSingleton<IMxResolver>(static provider => provider.GetRequiredService<MailExchangeResolver>());
+        services.TryAddSingleton<IMxResolverCache>(static provider => provider.GetRequiredService<MailExchangeResolver>());
         return services;
     }
 

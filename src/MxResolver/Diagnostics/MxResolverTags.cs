@@ -31,6 +31,9 @@ internal static class MxResolverTags
     /// <summary>The outcome of a resolution, kebab-case (<c>success</c>, <c>temporary-failure</c>, ...).</summary>
     public const string Status = "mxresolver.status";
 
+    /// <summary>Whether a resolution was built from answers served past their expiry (RFC 8767).</summary>
+    public const string Stale = "mxresolver.stale";
+
     /// <summary>The number of targets of a resolution.</summary>
     public const string TargetCount = "mxresolver.target_count";
 }

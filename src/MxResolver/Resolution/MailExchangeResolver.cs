@@ -19,17 +19,17 @@ namespace MxResolver;
 /// MxResolution result = await resolver.ResolveAsync("example.com");
 /// </code>
 /// </example>
-public sealed class MailExchangeResolver : IMxResolver, IDisposable
+public sealed partial class MailExchangeResolver : IMxResolver
 {
     private readonly ResolverSettings _settings;
     private readonly IDnsLookup _lookup;
-    private readonly IDisposable? _ownedLookup;
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly ILogger _logger;
     private readonly MxResolverTelemetry? _telemetry;
 
     /// <summary>Creates a resolver with the default <see cref="MxResolverOptions"/> (the system's name servers).</summary>
+    /// <exception cref="InvalidOperationException">The system's configuration names no name server.</exception>
     public MailExchangeResolver()
         : this(new MxResolverOptions())
     {
@@ -40,19 +40,20 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
     /// <param name="logger">Where to log; none when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A setting is out of range or cannot be parsed.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="MxResolverOptions.NameServers"/> is empty and the system's configuration names no name server.</exception>
     public MailExchangeResolver(MxResolverOptions options, ILogger? logger = null)
-        : this(ResolverSettings.From(options), options.Cache, logger)
+        : this(ResolverSettings.From(options), logger)
     {
     }
 
-    private MailExchangeResolver(ResolverSettings settings, MxCacheOptions? cache, ILogger? logger)
-        : this(settings, NetworkLookup.Create(settings, cache, TimeProvider.System, NetworkLookup.SharedTelemetry, logger), TimeProvider.System, Random.Shared, logger, NetworkLookup.SharedTelemetry)
+    private MailExchangeResolver(ResolverSettings settings, ILogger? logger)
+        : this(settings, NetworkLookup.Create(settings, TimeProvider.System, logger), TimeProvider.System, Random.Shared, logger, NetworkLookup.SharedTelemetry)
     {
     }
 
     /// <summary>Creates a resolver over any lookup; tests pass a fake, the DI layer a cached lookup.</summary>
     /// <param name="options">The settings.</param>
-    /// <param name="lookup">Answers the questions; disposed with the resolver when it is <see cref="IDisposable"/>.</param>
+    /// <param name="lookup">Answers the questions.</param>
     /// <param name="timeProvider">The clock of the resolution deadline.</param>
     /// <param name="random">
     /// The source of the tie shuffle (R12). Used without locking: pass <see cref="Random.Shared"/>
@@ -77,11 +78,11 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
         ArgumentNullException.ThrowIfNull(random);
         _settings = settings;
         _lookup = lookup;
-        _ownedLookup = lookup as IDisposable;
         _timeProvider = timeProvider;
         _random = random;
         _logger = logger ?? NullLogger.Instance;
         _telemetry = telemetry;
+        _resolutionCache = CreateResolutionCache(lookup, settings);
     }
 
     /// <inheritdoc />
@@ -96,9 +97,6 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
             : ResolveCoreAsync(domainOrAddress, cancellationToken);
     }
 
-    /// <summary>Disposes the network lookup the public constructors created, or the lookup handed over.</summary>
-    public void Dispose() => _ownedLookup?.Dispose();
-
     private async ValueTask<MxResolution> ResolveTracedAsync(string domainOrAddress, CancellationToken cancellationToken)
     {
         using Activity? activity = MxResolverTelemetry.ActivitySource.StartActivity(MxResolverTags.ResolutionActivity);
@@ -109,6 +107,7 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
             activity.SetTag(MxResolverTags.Domain, result.AsciiDomain);
             activity.SetTag(MxResolverTags.Status, MxResolutionStatusNames.Get(result.Status));
             activity.SetTag(MxResolverTags.TargetCount, result.Targets.Count);
+            activity.SetTag(MxResolverTags.Stale, result.IsStale);
             if (result.IsTemporaryFailure)
             {
                 activity.SetStatus(ActivityStatusCode.Error, result.Error);
@@ -120,6 +119,11 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
 
     private ValueTask<MxResolution> ResolveCoreAsync(string domainOrAddress, CancellationToken cancellationToken)
     {
+        if (TryGetCached(domainOrAddress, out MxResolution? cached))
+        {
+            return new ValueTask<MxResolution>(Count(cached));
+        }
+
         var builder = new MxResolutionBuilder(domainOrAddress);
         MxInput input = MxInputParser.Parse(domainOrAddress);
         switch (input.Kind)
@@ -137,6 +141,11 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
                     cancellationToken);
 
             default:
+                if (TryGetCached(input.AsciiDomain!, domainOrAddress, out cached))
+                {
+                    return new ValueTask<MxResolution>(Count(cached));
+                }
+
                 builder.AsciiDomain = input.AsciiDomain;
                 builder.UnicodeDomain = input.UnicodeDomain;
                 return ResolveWithDeadlineAsync(domainOrAddress, token => ResolveDomainAsync(input.AsciiDomain!, builder, token), builder, cancellationToken);
@@ -172,12 +181,16 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
 
     private async Task<MxResolution> ResolveDomainAsync(string asciiDomain, MxResolutionBuilder builder, CancellationToken cancellationToken)
     {
+        long cacheGeneration = _resolutionCache?.Generation ?? 0;
+
         // R1: always the absolute name; no search list, no ndots.
         DnsAnswer answer = await TargetAddressLookup.LookupAsync(_lookup, asciiDomain + ".", DnsRecordType.MX, cancellationToken).ConfigureAwait(false);
         MxSet set = MxSetReader.Read(answer, asciiDomain, _settings, builder);
-        return set.Status is { } status
+        MxResolution result = set.Status is { } status
             ? builder.Build(status, error: set.Error)
             : await ResolveCandidatesAsync(set.Candidates, set.IsImplicit, builder, cancellationToken).ConfigureAwait(false);
+        _resolutionCache?.Store(asciiDomain, result, builder.AnyLookupFailed, cacheGeneration);
+        return result;
     }
 
     private async Task<MxResolution> ResolveCandidatesAsync(IReadOnlyList<MxCandidate> candidates, bool isImplicit, MxResolutionBuilder builder, CancellationToken cancellationToken)
@@ -276,9 +289,16 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
         return $"No target has a usable address: {string.Join(", ", reasons)}.";
     }
 
-    private MxResolution Log(MxResolution result)
+    /// <summary>Counts a resolution by status (<c>mxresolver.resolutions</c>); cached ones too, without logging them.</summary>
+    private MxResolution Count(MxResolution result)
     {
         _telemetry?.Resolutions.Add(1, new KeyValuePair<string, object?>(MxResolverTags.Status, MxResolutionStatusNames.Get(result.Status)));
+        return result;
+    }
+
+    private MxResolution Log(MxResolution result)
+    {
+        Count(result);
         if (result.IsSuccess)
         {
             ResolutionLog.Resolved(_logger, result.Input, result.Status, result.Targets.Count, result.DroppedExchanges.Count);

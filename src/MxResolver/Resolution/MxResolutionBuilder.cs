@@ -26,6 +26,12 @@ internal sealed class MxResolutionBuilder
 
     public IReadOnlyList<DroppedExchange> DroppedExchanges => _droppedExchanges;
 
+    /// <summary>Whether a DNS answer taken into account was a failure (the result is then not cached).</summary>
+    public bool AnyLookupFailed { get; private set; }
+
+    /// <summary>Whether a DNS answer taken into account was served stale from the cache (RFC 8767).</summary>
+    public bool IsStale { get; private set; }
+
     public void Warn(string warning) => _warnings.Add(warning);
 
     public void Drop(MxCandidate candidate, ExchangeDropReason reason)
@@ -42,6 +48,9 @@ internal sealed class MxResolutionBuilder
     /// </summary>
     public void Consider(DnsAnswer answer)
     {
+        AnyLookupFailed |= answer.Kind is DnsAnswerKind.Failure or DnsAnswerKind.AliasLoop;
+        IsStale |= answer.IsStale; // R28: visible in the result
+
         if (answer.Kind is DnsAnswerKind.Success or DnsAnswerKind.NoData or DnsAnswerKind.NxDomain)
         {
             _timeToLive = Math.Min(_timeToLive ?? uint.MaxValue, answer.TimeToLive);
@@ -64,6 +73,7 @@ internal sealed class MxResolutionBuilder
             TimeToLive = status == MxResolutionStatus.TemporaryFailure || _timeToLive is null
                 ? null
                 : TimeSpan.FromSeconds(_timeToLive.Value),
+            IsStale = IsStale,
         };
 
     /// <summary>Strips the trailing dot of an absolute name and lower-cases it; the root stays <c>.</c>.</summary>

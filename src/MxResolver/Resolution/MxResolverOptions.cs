@@ -20,12 +20,21 @@ public sealed class MxResolverOptions
     /// </summary>
     public IList<string> NameServers { get; set; } = new List<string>();
 
-    /// <summary>How long to wait for one reply from one server. Default: 2 seconds.</summary>
-    public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long to wait for one reply from one server. <see langword="null"/> (the default) means
+    /// the <c>timeout:</c> option of <c>/etc/resolv.conf</c> when <see cref="NameServers"/> is empty
+    /// and the system sets one, otherwise 2 seconds.
+    /// </summary>
+    public TimeSpan? QueryTimeout { get; set; }
 
-    /// <summary>How many times each server is asked a question before giving up on it, 1 to 10. Default: 2.</summary>
+    /// <summary>
+    /// How many rounds over the servers one query makes. <see langword="null"/> (the default) means
+    /// the <c>attempts:</c> option of <c>/etc/resolv.conf</c> when <see cref="NameServers"/> is empty
+    /// and the system sets one, otherwise 2. Each query is also bounded by 10 seconds overall.
+    /// When set, 1 to 10.
+    /// </summary>
     [ConfigurationRange(1, 10)]
-    public int QueryAttempts { get; set; } = 2;
+    public int? QueryAttempts { get; set; }
 
     /// <summary>Whether to query over TCP only, never UDP. Default: <see langword="false"/> (UDP, TCP when truncated).</summary>
     public bool UseTcpOnly { get; set; }
@@ -92,9 +101,12 @@ public sealed class MxResolverOptions
     public int MaxAddresses { get; set; } = 10;
 
     /// <summary>
-    /// The DNS answer cache (configuration section <c>MxResolver:Cache</c>): on by default, 10,000
-    /// answers, TTLs clamped to at most one day (one hour for negative answers), failures kept
-    /// 5 seconds, no stale answers. See <see cref="MxCacheOptions"/> for every setting.
+    /// The DNS answer and resolution cache of the resolver that
+    /// <see cref="MxResolverServiceCollectionExtensions.AddMxResolver(Microsoft.Extensions.DependencyInjection.IServiceCollection)"/>
+    /// registers (configuration section <c>MxResolver:Cache</c>): on by default, 10,000 answers,
+    /// TTLs clamped to at most one day (one hour for negative answers), failures kept 5 seconds, no
+    /// stale answers. See <see cref="MxCacheOptions"/>. A resolver created with the public
+    /// <see cref="MailExchangeResolver"/> constructors does not cache.
     /// </summary>
     [ValidateObjectMembers]
     public MxCacheOptions Cache { get; set; } = new();

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using MxResolver.Caching;
 using MxResolver.DependencyInjection;
 using MxResolver.Diagnostics;
@@ -9,9 +8,9 @@ using MxResolver.Lookup;
 namespace MxResolver.Resolution;
 
 /// <summary>
-/// Builds the network <see cref="IDnsLookup"/> chain from the settings: a <see cref="DnsLookup"/>
-/// over a <see cref="DnsStubClient"/>, behind a <see cref="CachingDnsLookup"/> when the cache is on.
-/// Used by the public constructors of <see cref="MailExchangeResolver"/> and by the DI layer.
+/// Builds the network <see cref="IDnsLookup"/> from the settings: a <see cref="DnsLookup"/> over a
+/// <see cref="DnsStubClient"/>, behind a <see cref="CachingDnsLookup"/> when a cache is asked for
+/// (the DI layer does; the public constructors of <see cref="MailExchangeResolver"/> do not).
 /// </summary>
 internal static class NetworkLookup
 {
@@ -19,23 +18,25 @@ internal static class NetworkLookup
 
     /// <summary>
     /// The telemetry of resolvers created without DI: one per process, so that every such resolver
-    /// reports on the same <c>MxResolver</c> meter instead of one meter each.
+    /// reports on the same <c>MxResolver</c> meter instead of creating one meter each.
     /// </summary>
     public static MxResolverTelemetry SharedTelemetry
         => LazyInitializer.EnsureInitialized(ref s_sharedTelemetry, static () => new MxResolverTelemetry());
 
-    /// <summary>Creates the chain.</summary>
+    /// <summary>The uncached lookup of the public constructors.</summary>
+    /// <exception cref="InvalidOperationException">No name server is configured and the system names none.</exception>
+    public static IDnsLookup Create(ResolverSettings settings, TimeProvider timeProvider, ILogger? logger)
+        => Create(settings, cache: null, timeProvider, SharedTelemetry, logger, cacheLogger: null);
+
+    /// <summary>Creates the lookup, cached when <paramref name="cache"/> is enabled.</summary>
     /// <param name="settings">The validated resolver settings (name servers and timing).</param>
     /// <param name="cache">The cache settings; no cache when <see langword="null"/> or disabled.</param>
     /// <param name="timeProvider">The clock of timeouts, TTLs and durations.</param>
-    /// <param name="telemetry">Where metrics go.</param>
-    /// <param name="logger">Where the stub client and the cache log.</param>
+    /// <param name="telemetry">Where query durations and cache counters go.</param>
+    /// <param name="clientLogger">Where the stub client logs failovers, discarded replies and truncation.</param>
+    /// <param name="cacheLogger">Where the cache logs stale answers.</param>
     /// <exception cref="ArgumentException">The cache settings are inconsistent.</exception>
     /// <exception cref="InvalidOperationException">No name server is configured and the system names none.</exception>
-    public static IDnsLookup Create(ResolverSettings settings, MxCacheOptions? cache, TimeProvider timeProvider, MxResolverTelemetry telemetry, ILogger? logger)
-        => Create(settings, cache, timeProvider, telemetry, logger, logger);
-
-    /// <summary>Creates the chain, with one logger for the stub client and one for the cache.</summary>
     public static IDnsLookup Create(
         ResolverSettings settings,
         MxCacheOptions? cache,
@@ -51,9 +52,8 @@ internal static class NetworkLookup
         DnsCacheOptions? cacheOptions = null;
         if (cache is { Enabled: true })
         {
-            // The DI layer has validated these at start-up already; direct construction has not.
-            var probe = new MxResolverOptions { Cache = cache };
-            List<string> failures = MxResolverOptionsConsistencyValidator.Check(probe);
+            // The DI layer validated these at start-up already; this guards direct use.
+            List<string> failures = MxResolverOptionsConsistencyValidator.Check(new MxResolverOptions { Cache = cache });
             if (failures.Count > 0)
             {
                 throw new ArgumentException(string.Join(" ", failures), nameof(cache));
@@ -62,20 +62,20 @@ internal static class NetworkLookup
             cacheOptions = cache.ToDnsCacheOptions();
         }
 
-        var clientOptions = new DnsStubClientOptions
+        var options = new DnsStubClientOptions
         {
             AttemptTimeout = settings.QueryTimeout,
             AttemptsPerServer = settings.QueryAttempts,
             UseTcpOnly = settings.UseTcpOnly,
             TimeProvider = timeProvider,
-            Logger = clientLogger ?? NullLogger.Instance,
+            Logger = clientLogger,
         };
-        foreach (System.Net.IPEndPoint server in settings.NameServers)
+        foreach (var server in settings.NameServers)
         {
-            clientOptions.NameServers.Add(server);
+            options.NameServers.Add(server);
         }
 
-        IDnsLookup lookup = new DnsLookup(new DnsStubClient(clientOptions), telemetry, timeProvider);
+        IDnsLookup lookup = new DnsLookup(new DnsStubClient(options), telemetry, timeProvider);
         return cacheOptions is null ? lookup : new CachingDnsLookup(lookup, cacheOptions, timeProvider, telemetry, cacheLogger);
     }
 }

@@ -16,9 +16,9 @@ internal sealed class ResolverSettings
 
     public required IReadOnlyList<IPEndPoint> NameServers { get; init; }
 
-    public required TimeSpan QueryTimeout { get; init; }
+    public required TimeSpan? QueryTimeout { get; init; }
 
-    public required int QueryAttempts { get; init; }
+    public required int? QueryAttempts { get; init; }
 
     public required bool UseTcpOnly { get; init; }
 
@@ -52,9 +52,17 @@ internal sealed class ResolverSettings
         ArgumentNullException.ThrowIfNull(options.LocalHostNames, nameof(options.LocalHostNames));
         ArgumentNullException.ThrowIfNull(options.LocalAddresses, nameof(options.LocalAddresses));
 
-        RequirePositive(options.QueryTimeout, nameof(options.QueryTimeout), allowInfinite: false);
+        if (options.QueryTimeout is TimeSpan queryTimeout)
+        {
+            RequirePositive(queryTimeout, nameof(options.QueryTimeout), allowInfinite: false);
+        }
+
         RequirePositive(options.ResolutionTimeout, nameof(options.ResolutionTimeout), allowInfinite: true);
-        RequireAtLeastOne(options.QueryAttempts, nameof(options.QueryAttempts));
+        if (options.QueryAttempts is int attempts)
+        {
+            RequireAtLeastOne(attempts, nameof(options.QueryAttempts));
+        }
+
         RequireAtLeastOne(options.MaxTargets, nameof(options.MaxTargets));
         RequireAtLeastOne(options.MaxAddressesPerTarget, nameof(options.MaxAddressesPerTarget));
         RequireAtLeastOne(options.MaxAddresses, nameof(options.MaxAddresses));

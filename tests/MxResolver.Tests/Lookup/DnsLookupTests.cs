@@ -2,7 +2,7 @@ using System.Net;
 using MxResolver.Dns;
 using MxResolver.Lookup;
 using MxResolver.Tests.Infrastructure;
-using DnsSection = MxResolver.Tests.Infrastructure.DnsSection;
+using DnsSection = MxResolver.Tests.Infrastructure.RecordSection;
 
 namespace MxResolver.Tests.Lookup;
 

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using MxResolver.Dns;
 using MxResolver.Tests.Infrastructure;
-using DnsSection = MxResolver.Tests.Infrastructure.DnsSection;
+using DnsSection = MxResolver.Tests.Infrastructure.RecordSection;
 
 namespace MxResolver.Tests.Transport;
 
@@ -110,7 +110,7 @@ public sealed class DnsStubClientTests
     [Fact]
     public async Task QueryAsync_TruncatedOverUdp_SameQuestionOverTcpToSameServer()
     {
-        await using var server = new ScriptedDnsServer(q => q.Transport == DnsTransport.Udp
+        await using var server = new ScriptedDnsServer(q => q.Transport == ScriptedTransport.Udp
             ? ScriptedResponse.Reply(q.ReplyBuilder().Also(b => b.Truncated = true).AddMx(DnsSection.Answer, Name, 10, "partial.example.test.").Build())
             : ScriptedResponse.Reply(q.Reply(configure: b =>
             {
@@ -128,7 +128,7 @@ public sealed class DnsStubClientTests
         Assert.Equal(40, response.Answers.Count);
         Assert.Equal(1, server.UdpQueryCount);
         Assert.Equal(1, server.TcpQueryCount);
-        var tcpQuery = server.ReceivedQueries.Single(q => q.Transport == DnsTransport.Tcp);
+        var tcpQuery = server.ReceivedQueries.Single(q => q.Transport == ScriptedTransport.Tcp);
         Assert.Equal(Name, tcpQuery.Info!.QuestionName);
         Assert.True(logger.Has(1002));
     }
@@ -136,7 +136,7 @@ public sealed class DnsStubClientTests
     [Fact]
     public async Task QueryAsync_TruncatedOverUdpAndTcpFails_NeverTreatedAsAnswer()
     {
-        await using var server = new ScriptedDnsServer(q => q.Transport == DnsTransport.Udp
+        await using var server = new ScriptedDnsServer(q => q.Transport == ScriptedTransport.Udp
             ? ScriptedResponse.Reply(q.ReplyBuilder().Also(b => b.Truncated = true).Build())
             : ScriptedResponse.Close());
 
