@@ -1051,6 +1051,28 @@ public class MailExchangeResolverTests
         Assert.Throws<ArgumentException>(() => Create(new FakeDnsLookup(), new MxResolverOptions { NameServers = { server } }));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(30 * 24 * 3600)]
+    public void Constructor_ResolutionTimeoutOutOfRange_Throws(int seconds)
+    {
+        var options = new MxResolverOptions { ResolutionTimeout = TimeSpan.FromSeconds(seconds) };
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => Create(new FakeDnsLookup(), options));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_InfiniteResolutionTimeout_Resolves()
+    {
+        var dns = new FakeDnsLookup().Mx("example.com", (10, "mx.example.com")).Host("mx.example.com", "192.0.2.1");
+        var options = new MxResolverOptions { ResolutionTimeout = Timeout.InfiniteTimeSpan };
+
+        MxResolution result = await Create(dns, options).ResolveAsync("example.com", Ct);
+
+        Assert.Equal(MxResolutionStatus.Success, result.Status);
+    }
+
     [Fact]
     public void Constructor_BadLocalAddress_Throws()
     {
