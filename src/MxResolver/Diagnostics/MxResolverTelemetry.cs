@@ -25,10 +25,7 @@ internal sealed class MxResolverTelemetry : IDisposable
         _ownsMeter = meterFactory is null;
         Meter = meterFactory?.Create(Name) ?? new Meter(Name);
 
-        LookupDuration = Meter.CreateHistogram<double>(
-            "dns.lookup.duration",
-            unit: "s",
-            description: "Duration of DNS queries sent to name servers, by question name and error type.");
+        LookupDuration = CreateLookupDuration(Meter);
         CacheHits = Meter.CreateCounter<long>("mxresolver.cache.hits", unit: "{lookup}", description: "DNS lookups answered from the cache.");
         CacheMisses = Meter.CreateCounter<long>("mxresolver.cache.misses", unit: "{lookup}", description: "DNS lookups that went to the name servers.");
         CacheEvictions = Meter.CreateCounter<long>("mxresolver.cache.evictions", unit: "{entry}", description: "Cache entries evicted to keep the cache within its size bound.");
@@ -61,6 +58,19 @@ internal sealed class MxResolverTelemetry : IDisposable
     public Counter<long> Failovers { get; }
 
     public Histogram<double> TimeToConnect { get; }
+
+    private static Histogram<double> CreateLookupDuration(Meter meter)
+    {
+        const string InstrumentName = "dns.lookup.duration";
+        const string Description = "Duration of DNS queries sent to name servers, by question name and error type.";
+#if NET9_0_OR_GREATER
+        // The bucket boundaries the OpenTelemetry DNS semantic convention asks for.
+        var advice = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] };
+        return meter.CreateHistogram(InstrumentName, unit: "s", description: Description, tags: null, advice: advice);
+#else
+        return meter.CreateHistogram<double>(InstrumentName, unit: "s", description: Description);
+#endif
+    }
 
     public void Dispose()
     {

@@ -85,6 +85,17 @@ public sealed class MxResolverObservabilityTests(UnboundFixture unbound)
     }
 
     [Fact]
+    public void Telemetry_LookupDuration_HasTheConventionsBuckets()
+    {
+        using var telemetry = new MxResolverTelemetry();
+
+        Assert.Equal("s", telemetry.LookupDuration.Unit);
+        Assert.Equal(
+            [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+            telemetry.LookupDuration.Advice?.HistogramBucketBoundaries);
+    }
+
+    [Fact]
     public async Task ResolveAsync_ActivityListener_SeesOneResolutionSpanWithOneChildPerQuestion()
     {
         var spans = new ConcurrentQueue<Activity>();
