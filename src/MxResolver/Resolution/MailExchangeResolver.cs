@@ -80,11 +80,15 @@ public sealed partial class MailExchangeResolver : IMxResolver
     {
         ArgumentNullException.ThrowIfNull(domainOrAddress);
         cancellationToken.ThrowIfCancellationRequested();
-        if (TryGetCached(domainOrAddress, out MxResolution? cached))
-        {
-            return new ValueTask<MxResolution>(cached);
-        }
 
+        // A separate method, so that a cache hit does not pay for the closures of a resolution.
+        return TryGetCached(domainOrAddress, out MxResolution? cached)
+            ? new ValueTask<MxResolution>(cached)
+            : ResolveUncachedAsync(domainOrAddress, cancellationToken);
+    }
+
+    private ValueTask<MxResolution> ResolveUncachedAsync(string domainOrAddress, CancellationToken cancellationToken)
+    {
         var builder = new MxResolutionBuilder(domainOrAddress);
         MxInput input = MxInputParser.Parse(domainOrAddress);
         switch (input.Kind)
@@ -102,7 +106,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
                     cancellationToken);
 
             default:
-                if (TryGetCached(input.AsciiDomain!, domainOrAddress, out cached))
+                if (TryGetCached(input.AsciiDomain!, domainOrAddress, out MxResolution? cached))
                 {
                     return new ValueTask<MxResolution>(cached);
                 }
