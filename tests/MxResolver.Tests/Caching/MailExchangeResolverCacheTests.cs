@@ -68,6 +68,36 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task ResolveAsync_CacheHit_AllocatesOnlyTheTargetsAndTheResult()
+    {
+        // Issue 5: at most two allocations per cached resolution (the new target order and the result)
+        var (resolver, _, _) = NewResolver();
+        var template = await resolver.ResolveAsync(Domain, Token);
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.True(resolver.ResolveAsync(Domain, Token).IsCompletedSuccessfully); // warm, synchronous
+        }
+
+        long expected = AllocatedBy(() => _ = new MxResolution(Domain, template.Status) { Targets = new MxTarget[5], TimeToLive = TimeSpan.Zero });
+        CancellationToken token = Token;
+        long actual = AllocatedBy(() => _ = resolver.ResolveAsync(Domain, token).Result);
+
+        Assert.Equal(expected, actual);
+    }
+
+    private static long AllocatedBy(Action action)
+    {
+        const int Rounds = 1000;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Rounds; i++)
+        {
+            action();
+        }
+
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / Rounds;
+    }
+
+    [Fact]
     public async Task ResolveAsync_CachedResult_EveryPropertyCarriedOver()
     {
         // R24: the cached result is the fresh one, apart from the input, the tie order and the TTL
