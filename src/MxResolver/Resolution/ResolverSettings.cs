@@ -133,9 +133,15 @@ internal sealed class ResolverSettings
 
     private static void RequirePositive(TimeSpan value, string name, bool allowInfinite)
     {
-        if (value <= TimeSpan.Zero && !(allowInfinite && value == Timeout.InfiniteTimeSpan))
+        if (allowInfinite && value == Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be positive."));
+            return;
+        }
+
+        // Timers take at most int.MaxValue milliseconds (about 24.8 days).
+        if (value <= TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be positive and under 24 days."));
         }
     }
 
