@@ -14,8 +14,9 @@ internal sealed record DnsCacheOptions
 
     /// <summary>
     /// The most answers held at once, counting one per (name, type) plus one per cached NXDOMAIN
-    /// name (R27). Default 10,000. When a new answer would exceed it, one is evicted (see
-    /// <see cref="CachingDnsLookup"/> for the policy).
+    /// name (R27); the resolution cache above holds at most as many resolutions. Default 10,000.
+    /// When a new entry would exceed it, one is evicted (see <see cref="CachingDnsLookup"/> for
+    /// the policy).
     /// </summary>
     public int MaxEntries { get; init; } = 10_000;
 

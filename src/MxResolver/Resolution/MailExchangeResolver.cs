@@ -119,11 +119,14 @@ public sealed partial class MailExchangeResolver : IMxResolver
 
     private ValueTask<MxResolution> ResolveCoreAsync(string domainOrAddress, CancellationToken cancellationToken)
     {
-        if (TryGetCached(domainOrAddress, out MxResolution? cached))
-        {
-            return new ValueTask<MxResolution>(Count(cached));
-        }
+        // A separate method, so that a cache hit does not pay for the closures of a resolution.
+        return TryGetCached(domainOrAddress, out MxResolution? cached)
+            ? new ValueTask<MxResolution>(Count(cached))
+            : ResolveUncachedAsync(domainOrAddress, cancellationToken);
+    }
 
+    private ValueTask<MxResolution> ResolveUncachedAsync(string domainOrAddress, CancellationToken cancellationToken)
+    {
         var builder = new MxResolutionBuilder(domainOrAddress);
         MxInput input = MxInputParser.Parse(domainOrAddress);
         switch (input.Kind)
@@ -141,7 +144,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
                     cancellationToken);
 
             default:
-                if (TryGetCached(input.AsciiDomain!, domainOrAddress, out cached))
+                if (TryGetCached(input.AsciiDomain!, domainOrAddress, out MxResolution? cached))
                 {
                     return new ValueTask<MxResolution>(Count(cached));
                 }

@@ -10,6 +10,7 @@ internal sealed class MxResolutionBuilder
     private readonly List<DroppedExchange> _droppedExchanges = [];
     private readonly List<DroppedAddress> _droppedAddresses = [];
     private uint? _timeToLive;
+    private bool _isStale;
 
     public MxResolutionBuilder(string input)
     {
@@ -29,9 +30,6 @@ internal sealed class MxResolutionBuilder
     /// <summary>Whether a DNS answer taken into account was a failure (the result is then not cached).</summary>
     public bool AnyLookupFailed { get; private set; }
 
-    /// <summary>Whether a DNS answer taken into account was served stale from the cache (RFC 8767).</summary>
-    public bool IsStale { get; private set; }
-
     public void Warn(string warning) => _warnings.Add(warning);
 
     public void Drop(MxCandidate candidate, ExchangeDropReason reason)
@@ -43,14 +41,15 @@ internal sealed class MxResolutionBuilder
     public void Drop(DroppedAddress dropped) => _droppedAddresses.Add(dropped);
 
     /// <summary>
-    /// Takes part in the result's TTL: positive and negative answers count (RFC 2181 §5.2,
-    /// RFC 2308 §5); failures carry no TTL and do not.
+    /// Takes part in the result's TTL and staleness: positive and negative answers count for the
+    /// TTL (RFC 2181 §5.2, RFC 2308 §5); failures carry no TTL and do not.
     /// </summary>
     public void Consider(DnsAnswer answer)
     {
         AnyLookupFailed |= answer.Kind is DnsAnswerKind.Failure or DnsAnswerKind.AliasLoop;
-        IsStale |= answer.IsStale; // R28: visible in the result
 
+        // RFC 8767 §4: a result built from any answer served past its expiry is stale (R28).
+        _isStale |= answer.IsStale;
         if (answer.Kind is DnsAnswerKind.Success or DnsAnswerKind.NoData or DnsAnswerKind.NxDomain)
         {
             _timeToLive = Math.Min(_timeToLive ?? uint.MaxValue, answer.TimeToLive);
@@ -70,10 +69,10 @@ internal sealed class MxResolutionBuilder
             DroppedAddresses = _droppedAddresses.ToArray(),
             Warnings = _warnings.ToArray(),
             Error = error,
+            IsStale = _isStale,
             TimeToLive = status == MxResolutionStatus.TemporaryFailure || _timeToLive is null
                 ? null
                 : TimeSpan.FromSeconds(_timeToLive.Value),
-            IsStale = IsStale,
         };
 
     /// <summary>Strips the trailing dot of an absolute name and lower-cases it; the root stays <c>.</c>.</summary>

@@ -554,6 +554,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     [Fact]
     public async Task LookupAsync_InnerThrows_EveryWaiterSeesTheExceptionAndNothingIsCached()
     {
+        // R27: the shared query's outcome, even a bug upstream, reaches every waiter
         var inner = new CountingDnsLookup((_, _) => throw new InvalidOperationException("broken lookup")) { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         var cache = NewCache(inner);
 
@@ -572,6 +573,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     [Fact]
     public async Task LookupAsync_TypeNotCached_PassesThrough()
     {
+        // R24: only the questions MX resolution asks (MX, A, AAAA) are cached
         var inner = new CountingDnsLookup((name, type) => new DnsAnswer(name, type, DnsAnswerKind.NoData) { HasSoa = true, TimeToLive = 300 });
         var cache = NewCache(inner);
 
@@ -584,6 +586,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     [Fact]
     public async Task LookupAsync_HitsAndMisses_CountedByType()
     {
+        // R27, issue 5 metrics: hits per lookup, misses per upstream query
         var inner = new CountingDnsLookup((name, type) => Address(name, type, 300, "192.0.2.1"));
         var cache = NewCache(inner);
         var hits = new List<string>();
@@ -602,6 +605,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     [Fact]
     public async Task Remove_Name_DropsAllTypesOfThatNameOnly()
     {
+        // Issue 5 flush API over the R24-R28 cache
         var inner = new CountingDnsLookup((name, type) => type == DnsRecordType.MX ? Mx(name, 300, (10, Host)) : Address(name, type, 300, "192.0.2.1"));
         var cache = NewCache(inner);
         await cache.LookupAsync("example.test.", DnsRecordType.MX, Token);
@@ -621,6 +625,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     [Fact]
     public async Task Clear_DropsEverything()
     {
+        // Issue 5 flush API over the R24-R28 cache
         var inner = new CountingDnsLookup((name, type) => Address(name, type, 300, "192.0.2.1"));
         var cache = NewCache(inner);
         await cache.LookupAsync("h1.example.test.", DnsRecordType.A, Token);
@@ -637,6 +642,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     [Fact]
     public async Task Clear_WhileQueryInFlight_AnswerReturnedButNotStored()
     {
+        // Issue 5 flush API with R27 single flight
         var inner = new CountingDnsLookup((name, type) => Address(name, type, 300, "192.0.2.1")) { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         var cache = NewCache(inner);
         var lookup = cache.LookupAsync(Host, DnsRecordType.A, Token).AsTask();

@@ -68,6 +68,36 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task ResolveAsync_CacheHit_AllocatesOnlyTheTargetsAndTheResult()
+    {
+        // Issue 5: at most two allocations per cached resolution (the new target order and the result)
+        var (resolver, _, _) = NewResolver();
+        var template = await resolver.ResolveAsync(Domain, Token);
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.True(resolver.ResolveAsync(Domain, Token).IsCompletedSuccessfully); // warm, synchronous
+        }
+
+        long expected = AllocatedBy(() => _ = new MxResolution(Domain, template.Status) { Targets = new MxTarget[5], TimeToLive = TimeSpan.Zero });
+        CancellationToken token = Token;
+        long actual = AllocatedBy(() => _ = resolver.ResolveAsync(Domain, token).Result);
+
+        Assert.Equal(expected, actual);
+    }
+
+    private static long AllocatedBy(Action action)
+    {
+        const int Rounds = 1000;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Rounds; i++)
+        {
+            action();
+        }
+
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / Rounds;
+    }
+
+    [Fact]
     public async Task ResolveAsync_CachedResult_EveryPropertyCarriedOver()
     {
         // R24: the cached result is the fresh one, apart from the input, the tie order and the TTL
@@ -262,6 +292,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task Remove_Domain_NextResolutionAsksForTheMxAgain()
     {
+        // Issue 5 flush API: operators flush after an MX change
         var (resolver, inner, _) = NewResolver();
         await resolver.ResolveAsync(Domain, Token);
 
@@ -277,6 +308,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task Remove_TargetHost_ResolutionsUsingItAreRebuilt()
     {
+        // Issue 5 flush API with R24: resolutions built from a removed name go too
         var (resolver, inner, _) = NewResolver();
         await resolver.ResolveAsync(Domain, Token);
 
@@ -291,6 +323,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task Clear_EverythingAskedAgain()
     {
+        // Issue 5 flush API
         var (resolver, inner, cache) = NewResolver();
         await resolver.ResolveAsync(Domain, Token);
 
@@ -304,6 +337,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task Clear_WhileResolving_ResultNotStored()
     {
+        // Issue 5 flush API with R27 single flight
         var (resolver, inner, _) = NewResolver();
         inner.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pending = resolver.ResolveAsync(Domain, Token).AsTask();
@@ -321,8 +355,51 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task RemoveAndClear_Logged_HitsNotLogged()
+    {
+        // Issue 5: flushes logged (event IDs 1200-1201), nothing per cache hit
+        var logger = new RecordingLogger();
+        var cache = new CachingDnsLookup(new CountingDnsLookup(FiveTargets), DnsCacheOptions.Default, _time, _telemetry);
+        var resolver = new MailExchangeResolver(new MxResolverOptions(), cache, _time, new Random(1), logger);
+        await resolver.ResolveAsync(Domain, Token);
+        int afterResolution = logger.Events.Count;
+
+        for (int i = 0; i < 10; i++)
+        {
+            await resolver.ResolveAsync(Domain, Token);
+        }
+
+        int afterHits = logger.Events.Count;
+        resolver.Remove(Domain);
+        resolver.Clear();
+
+        Assert.Equal(afterResolution, afterHits);
+        Assert.Equal([1201, 1200], logger.Events.Skip(afterHits).Select(e => e.Id));
+        Assert.Contains("example.test", logger.Events[afterHits].Message, StringComparison.Ordinal);
+    }
+
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<(int Id, string Message)> Events { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Events)
+            {
+                Events.Add((eventId.Id, formatter(state, exception)));
+            }
+        }
+    }
+
+    [Fact]
     public void Remove_InvalidOrNull_Throws()
     {
+        // R3: the name is validated like a resolution input
         var (resolver, _, _) = NewResolver();
 
         Assert.Throws<ArgumentNullException>(() => resolver.Remove(null!));
@@ -332,6 +409,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task ResolveAsync_WithoutDnsCache_FlushesDoNothing()
     {
+        // Issue 5 flush API on a resolver built without a cache
         var inner = new CountingDnsLookup(FiveTargets);
         var resolver = new MailExchangeResolver(new MxResolverOptions(), inner, _time, new Random(1), logger: null);
         await resolver.ResolveAsync(Domain, Token);
