@@ -7,20 +7,22 @@ namespace MxResolver.Resolution;
 /// <summary>Builds the network <see cref="IDnsLookup"/> of the public constructors from the settings.</summary>
 internal static class NetworkLookup
 {
-    /// <summary>A <see cref="DnsLookup"/> over a <see cref="DnsStubClient"/> asking the configured (or the system's) name servers.</summary>
     /// <exception cref="InvalidOperationException">No name server is configured and the system names none.</exception>
-    public static IDnsLookup Create(ResolverSettings settings, ILogger? logger)
+    public static IDnsLookup Create(ResolverSettings settings, TimeProvider timeProvider, ILogger? logger)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        var client = new DnsStubClient(new DnsStubClientOptions
+        var options = new DnsStubClientOptions
         {
-            // Empty: the system's servers.
-            NameServers = [.. settings.NameServers],
             AttemptTimeout = settings.QueryTimeout,
             AttemptsPerServer = settings.QueryAttempts,
             UseTcpOnly = settings.UseTcpOnly,
+            TimeProvider = timeProvider,
             Logger = logger,
-        });
-        return new DnsLookup(client);
+        };
+        foreach (var server in settings.NameServers)
+        {
+            options.NameServers.Add(server);
+        }
+
+        return new DnsLookup(new DnsStubClient(options));
     }
 }

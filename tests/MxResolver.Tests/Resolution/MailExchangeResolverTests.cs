@@ -920,8 +920,8 @@ public class MailExchangeResolverTests
         Assert.Equal(AddressFamilyPreference.Both, options.AddressFamily);
         Assert.False(options.AllowIPLiteralExchanges);
         Assert.Equal(TimeSpan.FromSeconds(30), options.ResolutionTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(2), options.QueryTimeout);
-        Assert.Equal(2, options.QueryAttempts);
+        Assert.Null(options.QueryTimeout);
+        Assert.Null(options.QueryAttempts);
         Assert.Empty(options.NameServers);
     }
 
@@ -995,6 +995,19 @@ public class MailExchangeResolverTests
     }
 
     [Fact]
+    public async Task ResolveAsync_AnAnswerServedStale_ResultIsStale()
+    {
+        // R28 groundwork: a cache marks answers stale; the resolution says so.
+        var dns = new FakeDnsLookup().Mx("example.com", (10, "mx.example.com")).Host("mx.example.com", "192.0.2.1");
+        var resolver = Create(dns);
+        Assert.False((await resolver.ResolveAsync("example.com", Ct)).IsStale);
+
+        dns.Stale("mx.example.com", DnsRecordType.A);
+
+        Assert.True((await resolver.ResolveAsync("example.com", Ct)).IsStale);
+    }
+
+    [Fact]
     public async Task ResolveAsync_DeadlinePasses_TemporaryFailure()
     {
         var time = new FakeTimeProvider();
@@ -1049,6 +1062,28 @@ public class MailExchangeResolverTests
     public void Constructor_BadNameServer_Throws(string server)
     {
         Assert.Throws<ArgumentException>(() => Create(new FakeDnsLookup(), new MxResolverOptions { NameServers = { server } }));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(30 * 24 * 3600)]
+    public void Constructor_ResolutionTimeoutOutOfRange_Throws(int seconds)
+    {
+        var options = new MxResolverOptions { ResolutionTimeout = TimeSpan.FromSeconds(seconds) };
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => Create(new FakeDnsLookup(), options));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_InfiniteResolutionTimeout_Resolves()
+    {
+        var dns = new FakeDnsLookup().Mx("example.com", (10, "mx.example.com")).Host("mx.example.com", "192.0.2.1");
+        var options = new MxResolverOptions { ResolutionTimeout = Timeout.InfiniteTimeSpan };
+
+        MxResolution result = await Create(dns, options).ResolveAsync("example.com", Ct);
+
+        Assert.Equal(MxResolutionStatus.Success, result.Status);
     }
 
     [Fact]
