@@ -20,10 +20,14 @@ internal static partial class ResolutionPrinter
     {
         writer.WriteLine(StatusLine(result));
 
-        if (result.Domain is { } domain && !string.Equals(domain, result.Input.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
+        // The domain when the input was an address or an internationalised name: what was queried.
+        if (result.Domain is { } domain)
         {
-            string ascii = result.AsciiDomain is { } a && a != domain ? $" ({a})" : string.Empty;
-            writer.WriteLine($"  domain: {domain}{ascii}");
+            bool idn = result.AsciiDomain is { } a && a != domain;
+            if (idn || !string.Equals(domain, result.Input.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
+            {
+                writer.WriteLine(idn ? $"  domain: {domain} ({result.AsciiDomain})" : $"  domain: {domain}");
+            }
         }
 
         if (result.Aliases.Count > 0 && result.CanonicalName is { } canonical)

@@ -102,6 +102,19 @@ public sealed class MxLookupTests(UnboundFixture unbound)
             run.StdoutLines);
     }
 
+    [Theory]
+    [InlineData("bücher.mx.test", "  domain: bücher.mx.test (xn--bcher-kva.mx.test)")]
+    [InlineData("xn--bcher-kva.mx.test", "  domain: bücher.mx.test (xn--bcher-kva.mx.test)")]
+    [InlineData("postmaster@plain.mx.test", "  domain: plain.mx.test")]
+    [InlineData("Plain.MX.test.", null)]
+    public async Task Text_DomainLine_OnlyWhenTheQueriedDomainIsNotTheInput(string input, string? domainLine)
+    {
+        Run run = await RunAsync("--server", Server, input);
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Equal(domainLine, run.StdoutLines.SingleOrDefault(line => line.StartsWith("  domain: ", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task Text_SeveralInputs_OneBlockEachInInputOrderSeparatedByABlankLine()
     {
