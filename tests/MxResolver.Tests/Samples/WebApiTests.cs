@@ -1,3 +1,5 @@
+extern alias WebApi;
+
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -16,14 +18,14 @@ public sealed class WebApiTests(UnboundFixture unbound) : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    private WebApplicationFactory<Program>? _factory;
+    private WebApplicationFactory<WebApi::Program>? _factory;
     private HttpClient? _client;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public ValueTask InitializeAsync()
     {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder
+        _factory = new WebApplicationFactory<WebApi::Program>().WithWebHostBuilder(builder => builder
             .UseSetting("MxResolver:NameServers:0", unbound.EndPoint.ToString())
             .UseSetting("MxResolver:BlockedAddresses", "Unspecified, Broadcast, Multicast, LinkLocal")
             .ConfigureLogging(logging => logging.ClearProviders()));
