@@ -240,6 +240,33 @@ internal static class DnsName
         }
     }
 
+    /// <summary>
+    /// The offset of the first label the name at <paramref name="offset"/> is made of, after any
+    /// pointers it starts with. Two names with the same first-label offset are the same bytes, so
+    /// callers can reuse a decoded or compared name without walking it again.
+    /// </summary>
+    /// <exception cref="DnsFormatException">A leading pointer is cut off or does not point backwards.</exception>
+    public static int FirstLabelOffset(ReadOnlySpan<byte> message, int offset)
+    {
+        while ((uint)offset < (uint)message.Length && (message[offset] & 0xC0) == 0xC0)
+        {
+            if (offset + 1 >= message.Length)
+            {
+                throw new DnsFormatException("A compression pointer is cut off by the end of the message.");
+            }
+
+            int target = ((message[offset] & 0x3F) << 8) | message[offset + 1];
+            if (target >= offset)
+            {
+                throw new DnsFormatException($"A compression pointer at offset {offset} points forward or to itself (to {target}); only earlier offsets are allowed.");
+            }
+
+            offset = target;
+        }
+
+        return offset;
+    }
+
     private static bool LabelEquals(ReadOnlySpan<byte> label, ReadOnlySpan<char> text)
     {
         if (label.Length != text.Length)
