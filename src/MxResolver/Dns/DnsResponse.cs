@@ -181,8 +181,8 @@ public sealed class DnsResponse
             switch (view.Type)
             {
                 case DnsRecordType.MX:
-                    int exchange = DnsRecordData.ReadMx(message, view, out ushort preference);
-                    return new MxRecord(owner, view.TimeToLive, preference, DnsName.Read(message, exchange));
+                    string exchange = DnsRecordData.ReadMxExchange(message, view.DataOffset, view.DataLength, out ushort preference);
+                    return new MxRecord(owner, view.TimeToLive, preference, exchange);
                 case DnsRecordType.A:
                 case DnsRecordType.AAAA:
                     return new AddressRecord(owner, view.TimeToLive, DnsRecordData.ReadAddress(message, view));

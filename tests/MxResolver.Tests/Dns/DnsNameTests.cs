@@ -66,6 +66,35 @@ public class DnsNameTests
         Assert.Equal(@"a\.b\\\032\000\127\255.com.", DnsName.Read(message, 0));
     }
 
+    [Theory]
+    [InlineData(new byte[] { 3, (byte)'a', (byte)'.', (byte)'b', 0 }, @"a\.b.")]
+    [InlineData(new byte[] { 3, (byte)'a', (byte)'\\', (byte)'b', 0 }, @"a\\b.")]
+    [InlineData(new byte[] { 1, (byte)'.', 0 }, @"\..")]
+    [InlineData(new byte[] { 2, (byte)'a', 0x80, 0 }, @"a\128.")]
+    public void Read_SingleByteNeedingEscape_EscapesOnlyIt(byte[] message, string expected)
+    {
+        Assert.Equal(expected, DnsName.Read(message, 0, out int end));
+        Assert.Equal(message.Length, end);
+    }
+
+    [Fact]
+    public void FirstLabelOffset_LeadingPointers_FollowsThemToTheFirstLabel()
+    {
+        byte[] message = Rfc1035Example();
+
+        Assert.Equal(40, DnsName.FirstLabelOffset(message, 40)); // FOO starts right there
+        Assert.Equal(26, DnsName.FirstLabelOffset(message, 64)); // the pointer to ARPA
+        Assert.Equal(0, DnsName.FirstLabelOffset(PointerChain(5, out int start), start));
+    }
+
+    [Fact]
+    public void FirstLabelOffset_ForwardOrCutPointer_ThrowsFormatException()
+    {
+        Assert.Throws<DnsFormatException>(() => DnsName.FirstLabelOffset([0xC0, 0x00], 0));
+        Assert.Throws<DnsFormatException>(() => DnsName.FirstLabelOffset([0x00, 0xC0, 0x05, 0x00], 1));
+        Assert.Throws<DnsFormatException>(() => DnsName.FirstLabelOffset([0x00, 0xC0], 1));
+    }
+
     [Fact]
     public void Read_ForwardPointer_ThrowsFormatException()
     {

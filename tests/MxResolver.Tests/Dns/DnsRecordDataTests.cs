@@ -71,6 +71,44 @@ public class DnsRecordDataTests
     }
 
     [Fact]
+    public void ReadMxExchange_CompressedExchange_ReadsPreferenceAndText()
+    {
+        byte[] message = WireSamples.AllSections();
+        DnsRecordView record = RecordAt(message, 0);
+
+        string exchange = DnsRecordData.ReadMxExchange(message, record.DataOffset, record.DataLength, out ushort preference);
+
+        Assert.Equal((10, "mail.example.com."), (preference, exchange));
+    }
+
+    [Fact]
+    public void ReadMxExchange_ExchangeEndsBeforeRdlength_ThrowsFormatException()
+    {
+        byte[] message = SingleRecord(type: 15, [0x00, 0x01, 0x01, (byte)'a', 0x00, 0xEE]);
+        DnsRecordView record = RecordAt(message, 0);
+
+        Assert.Throws<DnsFormatException>(() => DnsRecordData.ReadMxExchange(message, record.DataOffset, record.DataLength, out _));
+    }
+
+    [Fact]
+    public void ReadMxExchange_ExchangeRunsPastRdlength_ThrowsFormatException()
+    {
+        byte[] message = SingleRecord(type: 15, [0x00, 0x01, 0x01, (byte)'a'], trailing: [0x00]);
+        DnsRecordView record = RecordAt(message, 0);
+
+        Assert.Throws<DnsFormatException>(() => DnsRecordData.ReadMxExchange(message, record.DataOffset, record.DataLength, out _));
+    }
+
+    [Fact]
+    public void ReadMxExchange_TooShort_ThrowsFormatException()
+    {
+        byte[] message = SingleRecord(type: 15, [0x00, 0x01]);
+        DnsRecordView record = RecordAt(message, 0);
+
+        Assert.Throws<DnsFormatException>(() => DnsRecordData.ReadMxExchange(message, record.DataOffset, record.DataLength, out _));
+    }
+
+    [Fact]
     public void ReadCname_CompressedTarget_ReadsName()
     {
         byte[] message = WireSamples.AllSections();

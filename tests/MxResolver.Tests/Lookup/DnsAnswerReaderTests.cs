@@ -39,6 +39,36 @@ public class DnsAnswerReaderTests
     }
 
     [Fact]
+    public void ReadMx_MoreRecordsThanFitOnTheStack_ReadsAllInOrder()
+    {
+        WireFixture fixture = Response(
+            Enumerable.Range(0, 70)
+                .Select(i => new WireRecord(N("big.example"), Mx, 1, 60, new MxData((ushort)i, N($"mx{i}.big.example"))))
+                .ToArray());
+
+        MxAnswer[] records = DnsAnswerReader.ReadMx(fixture.Build(), "big.example.");
+
+        Assert.Equal(Enumerable.Range(0, 70).Select(i => new MxAnswer((ushort)i, $"mx{i}.big.example.")), records);
+    }
+
+    [Fact]
+    public void ReadMx_OwnersAlternating_MatchesEachOwner()
+    {
+        // Different owners between records of the name sought: the owner comparison is redone for each.
+        WireFixture fixture = Response(
+            [
+                new WireRecord(N("a.example"), Mx, 1, 60, new MxData(1, N("one.example"))),
+                new WireRecord(N("b.example"), Mx, 1, 60, new MxData(2, N("two.example"))),
+                new WireRecord(N("A.example"), Mx, 1, 60, new MxData(3, N("three.example"))),
+                new WireRecord(N("a.example"), Mx, 3, 60, new RawData([0, 4, 0])),
+            ]);
+
+        MxAnswer[] records = DnsAnswerReader.ReadMx(fixture.Build(), "a.example.");
+
+        Assert.Equal([new MxAnswer(1, "one.example."), new MxAnswer(3, "three.example.")], records);
+    }
+
+    [Fact]
     public void Read_GmailMx_SuccessWithSmallestTtl()
     {
         DnsAnswer answer = DnsAnswerReader.Read(WireSamples.GmailMx(), "GMAIL.com", DnsRecordType.MX);
