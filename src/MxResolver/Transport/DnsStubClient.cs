@@ -261,8 +261,10 @@ public sealed partial class DnsStubClient
             return _attemptTimeout;
         }
 
+        // Timers fire with millisecond granularity, possibly a hair before the high-resolution
+        // clock agrees: a sliver under a millisecond counts as the deadline having passed.
         TimeSpan remaining = _queryDeadline - _time.GetElapsedTime(started);
-        if (remaining <= TimeSpan.Zero)
+        if (remaining < TimeSpan.FromMilliseconds(1))
         {
             return null;
         }
