@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
@@ -202,9 +203,52 @@ public sealed partial class DnsStubClient
                 ExchangeOutcome<TResult> outcome;
                 while (true)
                 {
-                    outcome = overTcp
-                        ? await ExchangeTcpAsync(server, name, type, withOpt, handler, state, buffer, timeout, cancellationToken).ConfigureAwait(false)
-                        : await ExchangeUdpAsync(server, name, type, withOpt, handler, state, buffer, timeout, cancellationToken).ConfigureAwait(false);
+                    if (overTcp)
+                    {
+                        outcome = await ExchangeTcpAsync(server, name, type, withOpt, handler, state, buffer, timeout, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        // The UDP exchange (RFC 1035 §4.2.1) is written out here rather than in a
+                        // method of its own: one async state machine per query instead of two.
+                        ushort id = NewId();
+                        int length = WriteQuery(buffer, id, name, type, withOpt);
+                        Memory<byte> receive = buffer.AsMemory(QueryAreaLength, _udpPayloadSize);
+                        using CancellationTokenSource timeoutSource = StartTimeout(timeout, cancellationToken, out CancellationTokenRegistration link);
+                        using (link)
+                        using (Socket socket = OpenUdpSocket(server))
+                        {
+                            try
+                            {
+                                long sent = _time.GetTimestamp();
+                                if (!TrySendNow(socket, buffer.AsSpan(2, length)))
+                                {
+                                    await socket.SendAsync(buffer.AsMemory(2, length), SocketFlags.None, timeoutSource.Token).ConfigureAwait(false);
+                                }
+
+                                do
+                                {
+                                    int received = await socket.ReceiveAsync(receive, SocketFlags.None, timeoutSource.Token).ConfigureAwait(false);
+                                    outcome = Complete(server, name, type, withOpt, id, receive.Span[..received], overTcp: false, _time.GetElapsedTime(sent), handler, state);
+                                }
+                                while (outcome.Status == ExchangeStatus.Discarded);
+                            }
+                            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
+                            {
+                                throw new OperationCanceledException(cancellationToken);
+                            }
+                            catch (OperationCanceledException)
+                            {
+                                outcome = ExchangeOutcome<TResult>.Failed(DnsQueryError.Timeout, "no reply over UDP within " + FormatTimeout(timeout));
+                            }
+                            catch (SocketException e)
+                            {
+                                // ICMP port unreachable arrives as ConnectionRefused on a connected socket.
+                                outcome = ExchangeOutcome<TResult>.Failed(DnsQueryError.NetworkError, "UDP: " + e.SocketErrorCode.ToString());
+                            }
+                        }
+                    }
+
                     if (outcome.Status == ExchangeStatus.Truncated)
                     {
                         // RFC 1035 §4.2.1, RFC 7766 §5: a truncated reply is never an answer (nor
