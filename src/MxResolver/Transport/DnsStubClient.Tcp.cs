@@ -26,7 +26,7 @@ public sealed partial class DnsStubClient
         CancellationToken cancellationToken)
     {
         ushort id = NewId();
-        int length = DnsQueryWriter.Write(buffer.AsSpan(2, QueryAreaLength - 2), id, name, type, udpPayloadSize: withOpt ? _udpPayloadSize : null);
+        int length = WriteQuery(buffer, id, name, type, withOpt);
         BinaryPrimitives.WriteUInt16BigEndian(buffer, (ushort)length);
 
         byte[]? message = null;
