@@ -412,42 +412,45 @@ internal sealed class CachingDnsLookup : IDnsLookup
                 return; // flushed while the query was out: the operator wants fresh data
             }
 
-            if (!_names.TryGetValue(name, out NameEntry? names))
+            if (_names.TryGetValue(name, out NameEntry? names))
             {
-                names = new NameEntry(name);
-                _names[name] = names;
+                if (slot == NxDomainSlot)
+                {
+                    // RFC 2308 §5: the name is gone, so are its records.
+                    _count -= names.ClearAllExcept(NxDomainSlot);
+                }
+                else if ((entry.Answer.Kind is DnsAnswerKind.Success or DnsAnswerKind.NoData) && names.Slot(NxDomainSlot) is not null)
+                {
+                    Volatile.Write(ref names.Slot(NxDomainSlot), null);
+                    _count--;
+                }
             }
 
-            ref CacheEntry? target = ref names.Slot(slot);
-            if (target is null)
+            if (names is null || names.Slot(slot) is null)
             {
+                // Room is made before the entry goes in, so the bound holds at every moment.
+                long evicted = 0;
+                while (_count >= _options.MaxEntries && EvictOne(now))
+                {
+                    evicted++;
+                }
+
+                if (evicted > 0)
+                {
+                    _telemetry.CacheEvictions.Add(evicted);
+                }
+
+                if (!_names.TryGetValue(name, out names))
+                {
+                    names = new NameEntry(name);
+                    _names[name] = names;
+                }
+
                 _count++;
                 _clock.Enqueue(new ClockNode(names, slot));
             }
 
-            Volatile.Write(ref target, entry);
-
-            if (slot == NxDomainSlot)
-            {
-                // RFC 2308 §5: the name is gone, so are its records.
-                _count -= names.ClearAllExcept(NxDomainSlot);
-            }
-            else if ((entry.Answer.Kind is DnsAnswerKind.Success or DnsAnswerKind.NoData) && names.Slot(NxDomainSlot) is not null)
-            {
-                Volatile.Write(ref names.Slot(NxDomainSlot), null);
-                _count--;
-            }
-
-            long evicted = 0;
-            while (_count > _options.MaxEntries && EvictOne(now))
-            {
-                evicted++;
-            }
-
-            if (evicted > 0)
-            {
-                _telemetry.CacheEvictions.Add(evicted);
-            }
+            Volatile.Write(ref names.Slot(slot), entry);
 
             // Removals and NXDOMAIN replacements leave dead nodes behind; rebuilding once they
             // outnumber the live ones keeps the queue within twice the bound, O(1) amortized.

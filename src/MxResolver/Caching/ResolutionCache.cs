@@ -135,11 +135,16 @@ internal sealed class ResolutionCache
                 return; // flushed while resolving: the operator wants fresh data
             }
 
+            if (!_entries.ContainsKey(asciiDomain))
+            {
+                // Room is made before the entry goes in, so the bound holds at every moment.
+                while (_entries.Count >= _maxEntries && EvictOne(now))
+                {
+                }
+            }
+
             _entries[asciiDomain] = entry;
             _clock.Enqueue(entry);
-            while (_entries.Count > _maxEntries && EvictOne(now))
-            {
-            }
 
             // Replaced entries leave dead nodes behind; rebuild once they outnumber the live ones.
             if (_clock.Count > (2 * _entries.Count) + 64)

@@ -476,6 +476,46 @@ public sealed class CachingDnsLookupTests : IDisposable
     }
 
     [Fact]
+    public async Task LookupAsync_ConcurrentLookupsFlushesAndClockMoves_BoundHoldsAndAnswersMatchQuestions()
+    {
+        // R27: bounded under concurrency; every answer is the one for the question asked
+        var inner = new CountingDnsLookup((name, type) => type == DnsRecordType.MX && name.StartsWith("n1", StringComparison.Ordinal)
+            ? Negative(name, type, DnsAnswerKind.NxDomain, soaTtl: 5)
+            : Address(name, type, (uint)(name.Length % 7), "192.0.2.1"));
+        var cache = NewCache(inner, new DnsCacheOptions { MaxEntries = 40, ServeStale = true });
+        DnsRecordType[] types = [DnsRecordType.MX, DnsRecordType.A, DnsRecordType.AAAA];
+
+        var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        {
+            var random = new Random(worker);
+            for (int i = 0; i < 5_000; i++)
+            {
+                string name = $"n{random.Next(200)}.test.";
+                DnsRecordType type = types[random.Next(3)];
+                DnsAnswer answer = await cache.LookupAsync(name, type, Token);
+                Assert.Equal(name, answer.Name);
+                Assert.True(answer.Kind == DnsAnswerKind.NxDomain || answer.Type == type);
+                Assert.InRange(cache.Count, 0, 40);
+                if (i % 1000 == 999)
+                {
+                    cache.Remove(name);
+                }
+            }
+        }, Token)).ToList();
+        workers.Add(Task.Run(() =>
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(250));
+            }
+        }, Token));
+
+        await Task.WhenAll(workers).WaitAsync(Bounded, Token);
+
+        Assert.InRange(cache.Count, 0, 40);
+    }
+
+    [Fact]
     public async Task LookupAsync_TenThousandConcurrentMisses_OneUpstreamQuery()
     {
         // R27: single flight
