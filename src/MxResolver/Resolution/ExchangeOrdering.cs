@@ -1,0 +1,114 @@
+namespace MxResolver.Resolution;
+
+/// <summary>Puts the exchanges in attempt order and prunes them (R11–R14, and the target cap of R19).</summary>
+internal static class ExchangeOrdering
+{
+    /// <summary>
+    /// R13: keeps each exchange once, at its best preference; the other listings are reported
+    /// as duplicates. The result keeps the first-seen order of the kept exchanges.
+    /// </summary>
+    public static List<MxCandidate> Deduplicate(IReadOnlyList<MxCandidate> candidates, MxResolutionBuilder builder)
+    {
+        var best = new Dictionary<string, MxCandidate>(StringComparer.Ordinal);
+        var order = new List<string>(candidates.Count);
+        foreach (MxCandidate candidate in candidates)
+        {
+            if (!best.TryGetValue(candidate.Host, out MxCandidate? kept))
+            {
+                best.Add(candidate.Host, candidate);
+                order.Add(candidate.Host);
+            }
+            else if (candidate.Preference < kept.Preference)
+            {
+                builder.Drop(kept, ExchangeDropReason.Duplicate);
+                best[candidate.Host] = candidate;
+            }
+            else
+            {
+                builder.Drop(candidate, ExchangeDropReason.Duplicate);
+            }
+        }
+
+        return order.ConvertAll(host => best[host]);
+    }
+
+    /// <summary>
+    /// R11: sorts by preference, lower first, over the full unsigned 16-bit range. R12: shuffles
+    /// each group of equal preference uniformly (Fisher–Yates), as RFC 5321 §5.1 requires
+    /// ("MUST be randomized"); the order across preferences is never touched.
+    /// </summary>
+    public static void SortAndShuffle(List<MxCandidate> candidates, Random random)
+    {
+        // A stable sort, so that a seeded random source gives reproducible orders.
+        MxCandidate[] sorted = [.. candidates.OrderBy(candidate => candidate.Preference)];
+        int start = 0;
+        while (start < sorted.Length)
+        {
+            int end = start + 1;
+            while (end < sorted.Length && sorted[end].Preference == sorted[start].Preference)
+            {
+                end++;
+            }
+
+            for (int i = end - 1; i > start; i--)
+            {
+                int j = start + random.Next(i - start + 1);
+                (sorted[i], sorted[j]) = (sorted[j], sorted[i]);
+            }
+
+            start = end;
+        }
+
+        candidates.Clear();
+        candidates.AddRange(sorted);
+    }
+
+    /// <summary>
+    /// R14: when a candidate is this host, it and every candidate of the same or a worse
+    /// preference are discarded (RFC 5321 §5.1), because delivering to an equal or less
+    /// preferred exchange from the local one would loop or go backwards.
+    /// </summary>
+    /// <returns>The preference of this host among the candidates, or <see langword="null"/>.</returns>
+    public static ushort? PruneSelf(List<MxCandidate> sorted, Func<MxCandidate, bool> isLocal, MxResolutionBuilder builder)
+    {
+        ushort? self = null;
+        foreach (MxCandidate candidate in sorted)
+        {
+            if (isLocal(candidate) && (self is null || candidate.Preference < self))
+            {
+                self = candidate.Preference;
+            }
+        }
+
+        if (self is not null)
+        {
+            foreach (MxCandidate candidate in sorted)
+            {
+                if (candidate.Preference >= self)
+                {
+                    builder.Drop(candidate, ExchangeDropReason.SelfPruned);
+                }
+            }
+
+            sorted.RemoveAll(candidate => candidate.Preference >= self);
+        }
+
+        return self;
+    }
+
+    /// <summary>R19: keeps the first <paramref name="maxTargets"/> candidates, reporting the rest.</summary>
+    public static void Cap(List<MxCandidate> sorted, int maxTargets, MxResolutionBuilder builder)
+    {
+        if (sorted.Count <= maxTargets)
+        {
+            return;
+        }
+
+        for (int i = maxTargets; i < sorted.Count; i++)
+        {
+            builder.Drop(sorted[i], ExchangeDropReason.LimitExceeded);
+        }
+
+        sorted.RemoveRange(maxTargets, sorted.Count - maxTargets);
+    }
+}

@@ -1,0 +1,252 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MxResolver.Dns;
+using MxResolver.Lookup;
+using MxResolver.Resolution;
+
+namespace MxResolver;
+
+/// <summary>
+/// Resolves where mail for a domain goes (RFC 5321 §5.1, RFC 7505), asking the configured name
+/// servers directly. Thread-safe; create one and share it.
+/// </summary>
+/// <example>
+/// <code>
+/// var resolver = new MailExchangeResolver(new MxResolverOptions { NameServers = { "192.0.2.53" } });
+/// MxResolution result = await resolver.ResolveAsync("example.com");
+/// </code>
+/// </example>
+public sealed class MailExchangeResolver : IMxResolver
+{
+    private readonly ResolverSettings _settings;
+    private readonly IDnsLookup _lookup;
+    private readonly TimeProvider _timeProvider;
+    private readonly Random _random;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a resolver with the default <see cref="MxResolverOptions"/> (the system's name servers).</summary>
+    /// <exception cref="InvalidOperationException">The system's configuration names no name server.</exception>
+    public MailExchangeResolver()
+        : this(new MxResolverOptions())
+    {
+    }
+
+    /// <summary>Creates a resolver that queries the name servers of <paramref name="options"/>.</summary>
+    /// <param name="options">The settings; copied, so later changes have no effect.</param>
+    /// <param name="logger">Where to log; none when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A setting is out of range or cannot be parsed.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="MxResolverOptions.NameServers"/> is empty and the system's configuration names no name server.</exception>
+    public MailExchangeResolver(MxResolverOptions options, ILogger? logger = null)
+        : this(ResolverSettings.From(options), logger)
+    {
+    }
+
+    private MailExchangeResolver(ResolverSettings settings, ILogger? logger)
+        : this(settings, NetworkLookup.Create(settings, TimeProvider.System, logger), TimeProvider.System, Random.Shared, logger)
+    {
+    }
+
+    /// <summary>Creates a resolver over any lookup; tests pass a fake, the DI layer a cached lookup.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="lookup">Answers the questions.</param>
+    /// <param name="timeProvider">The clock of the resolution deadline.</param>
+    /// <param name="random">
+    /// The source of the tie shuffle (R12). Used without locking: pass <see cref="Random.Shared"/>
+    /// or an instance the resolver alone uses from one thread at a time.
+    /// </param>
+    /// <param name="logger">Where to log; none when <see langword="null"/>.</param>
+    internal MailExchangeResolver(MxResolverOptions options, IDnsLookup lookup, TimeProvider timeProvider, Random random, ILogger? logger)
+        : this(ResolverSettings.From(options), lookup, timeProvider, random, logger)
+    {
+    }
+
+    private MailExchangeResolver(ResolverSettings settings, IDnsLookup lookup, TimeProvider timeProvider, Random random, ILogger? logger)
+    {
+        ArgumentNullException.ThrowIfNull(lookup);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(random);
+        _settings = settings;
+        _lookup = lookup;
+        _timeProvider = timeProvider;
+        _random = random;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<MxResolution> ResolveAsync(string domainOrAddress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(domainOrAddress);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var builder = new MxResolutionBuilder(domainOrAddress);
+        MxInput input = MxInputParser.Parse(domainOrAddress);
+        switch (input.Kind)
+        {
+            case MxInputKind.Invalid:
+                // R3: rejected before any query, permanently.
+                return new ValueTask<MxResolution>(Log(builder.Build(MxResolutionStatus.InvalidInput, error: input.Error)));
+
+            case MxInputKind.AddressLiteral:
+                // R2: a literal needs no DNS; it still goes through self-pruning and the filter.
+                return ResolveWithDeadlineAsync(
+                    domainOrAddress,
+                    token => ResolveCandidatesAsync([new MxCandidate(input.LiteralText!, 0, IsImplicit: false, input.Address)], isImplicit: false, builder, token),
+                    builder,
+                    cancellationToken);
+
+            default:
+                builder.AsciiDomain = input.AsciiDomain;
+                builder.UnicodeDomain = input.UnicodeDomain;
+                return ResolveWithDeadlineAsync(domainOrAddress, token => ResolveDomainAsync(input.AsciiDomain!, builder, token), builder, cancellationToken);
+        }
+    }
+
+    private async ValueTask<MxResolution> ResolveWithDeadlineAsync(
+        string input,
+        Func<CancellationToken, Task<MxResolution>> resolve,
+        MxResolutionBuilder builder,
+        CancellationToken cancellationToken)
+    {
+        if (_settings.ResolutionTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return Log(await resolve(cancellationToken).ConfigureAwait(false));
+        }
+
+        using var deadline = new CancellationTokenSource(_settings.ResolutionTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return Log(await resolve(linked.Token).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The deadline is ours, not the caller's: the outcome is a value, and temporary (R6).
+            ResolutionLog.DeadlinePassed(_logger, input, _settings.ResolutionTimeout);
+            return Log(builder.Build(
+                MxResolutionStatus.TemporaryFailure,
+                error: $"The resolution of {input} did not finish within its deadline of {_settings.ResolutionTimeout.TotalSeconds:0.###} s."));
+        }
+    }
+
+    private async Task<MxResolution> ResolveDomainAsync(string asciiDomain, MxResolutionBuilder builder, CancellationToken cancellationToken)
+    {
+        // R1: always the absolute name; no search list, no ndots.
+        DnsAnswer answer = await TargetAddressLookup.LookupAsync(_lookup, asciiDomain + ".", DnsRecordType.MX, cancellationToken).ConfigureAwait(false);
+        MxSet set = MxSetReader.Read(answer, asciiDomain, _settings, builder);
+        return set.Status is { } status
+            ? builder.Build(status, error: set.Error)
+            : await ResolveCandidatesAsync(set.Candidates, set.IsImplicit, builder, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<MxResolution> ResolveCandidatesAsync(IReadOnlyList<MxCandidate> candidates, bool isImplicit, MxResolutionBuilder builder, CancellationToken cancellationToken)
+    {
+        List<MxCandidate> ordered = ExchangeOrdering.Deduplicate(candidates, builder); // R13
+        ExchangeOrdering.SortAndShuffle(ordered, _random); // R11, R12
+        ushort best = ordered[0].Preference;
+
+        // R14, by name (and by the address of a literal) before any address lookup.
+        ushort? self = ExchangeOrdering.PruneSelf(ordered, IsLocal, builder);
+        if (ordered.Count == 0)
+        {
+            return builder.Build(MxResolutionStatus.LoopsToSelf, error: LoopsToSelfError(builder));
+        }
+
+        ExchangeOrdering.Cap(ordered, _settings.MaxTargets, builder); // R19
+        TargetAnswers[] answers = await TargetAddressLookup.LookupAllAsync(_lookup, ordered, cancellationToken).ConfigureAwait(false); // R15
+
+        // R14, by the addresses the targets resolved to.
+        if (_settings.LocalAddresses.Count > 0)
+        {
+            var local = answers.Where(HasLocalAddress).Select(answer => answer.Candidate).ToHashSet();
+            ushort? selfByAddress = ExchangeOrdering.PruneSelf(ordered, local.Contains, builder);
+            if (selfByAddress is not null)
+            {
+                self = self is null ? selfByAddress : Math.Min(self.Value, selfByAddress.Value);
+                var remaining = ordered.ToHashSet();
+                answers = answers.Where(answer => remaining.Contains(answer.Candidate)).ToArray();
+            }
+        }
+
+        TargetSelectionResult selection = TargetSelection.Select(answers, _settings, builder); // R16-R19
+        if (selection.Targets.Count > 0)
+        {
+            return builder.Build(isImplicit ? MxResolutionStatus.ImplicitMx : MxResolutionStatus.Success, selection.Targets);
+        }
+
+        if (selection.TemporaryFailures.Count > 0)
+        {
+            // R16 (and R7: a temporary failure of the implicit MX's lookup is temporary).
+            return builder.Build(
+                MxResolutionStatus.TemporaryFailure,
+                error: $"No target has a usable address, and lookups failed: {string.Join("; ", selection.TemporaryFailures)}");
+        }
+
+        if (self is not null && self <= best)
+        {
+            return builder.Build(MxResolutionStatus.LoopsToSelf, error: LoopsToSelfError(builder));
+        }
+
+        if (isImplicit && selection.AllWithoutAddress)
+        {
+            // R7
+            return builder.Build(MxResolutionStatus.NoMailHost, error: $"{builder.CanonicalName} has neither MX nor address records.");
+        }
+
+        return builder.Build(MxResolutionStatus.NoUsableTarget, error: NoUsableTargetError(builder));
+    }
+
+    private bool IsLocal(MxCandidate candidate)
+        => _settings.LocalHostNames.Contains(candidate.Host)
+            || (candidate.Address is not null && _settings.LocalAddresses.Contains(AddressClassifier.Normalize(candidate.Address)));
+
+    private bool HasLocalAddress(TargetAnswers answers)
+        => HasLocalAddress(answers.IPv4) || HasLocalAddress(answers.IPv6);
+
+    private bool HasLocalAddress(DnsAnswer? answer)
+    {
+        if (answer is not { Kind: DnsAnswerKind.Success })
+        {
+            return false;
+        }
+
+        foreach (IPAddress address in answer.Addresses)
+        {
+            if (_settings.LocalAddresses.Contains(AddressClassifier.Normalize(address)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string LoopsToSelfError(MxResolutionBuilder builder)
+    {
+        DroppedExchange? self = builder.DroppedExchanges.FirstOrDefault(dropped => dropped.Reason == ExchangeDropReason.SelfPruned);
+        return $"This host ({self?.Host}) is the best mail exchanger{(builder.AsciiDomain is null ? string.Empty : $" of {builder.AsciiDomain}")}: delivering would loop (RFC 5321 §5.1).";
+    }
+
+    private static string NoUsableTargetError(MxResolutionBuilder builder)
+    {
+        IEnumerable<string> reasons = builder.DroppedExchanges
+            .Where(dropped => dropped.Reason is not ExchangeDropReason.Duplicate and not ExchangeDropReason.NullMx)
+            .Select(dropped => $"{dropped.Host} ({dropped.Reason})");
+        return $"No target has a usable address: {string.Join(", ", reasons)}.";
+    }
+
+    private MxResolution Log(MxResolution result)
+    {
+        if (result.IsSuccess)
+        {
+            ResolutionLog.Resolved(_logger, result.Input, result.Status, result.Targets.Count, result.DroppedExchanges.Count);
+        }
+        else
+        {
+            ResolutionLog.Failed(_logger, result.Input, result.Status, result.Error);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,79 @@
+using MxResolver.Lookup;
+
+namespace MxResolver.Resolution;
+
+/// <summary>Collects what one resolution learns on its way (drops, warnings, TTLs) and builds the result.</summary>
+internal sealed class MxResolutionBuilder
+{
+    private readonly string _input;
+    private readonly List<string> _warnings = [];
+    private readonly List<DroppedExchange> _droppedExchanges = [];
+    private readonly List<DroppedAddress> _droppedAddresses = [];
+    private uint? _timeToLive;
+    private bool _isStale;
+
+    public MxResolutionBuilder(string input)
+    {
+        _input = input;
+    }
+
+    public string? AsciiDomain { get; set; }
+
+    public string? UnicodeDomain { get; set; }
+
+    public string? CanonicalName { get; set; }
+
+    public IReadOnlyList<string> Aliases { get; set; } = [];
+
+    public IReadOnlyList<DroppedExchange> DroppedExchanges => _droppedExchanges;
+
+    public void Warn(string warning) => _warnings.Add(warning);
+
+    public void Drop(MxCandidate candidate, ExchangeDropReason reason)
+        => _droppedExchanges.Add(new DroppedExchange(candidate.Host, candidate.Preference, reason));
+
+    public void Drop(string host, ushort preference, ExchangeDropReason reason)
+        => _droppedExchanges.Add(new DroppedExchange(host, preference, reason));
+
+    public void Drop(DroppedAddress dropped) => _droppedAddresses.Add(dropped);
+
+    /// <summary>
+    /// Takes part in the result's TTL and staleness: positive and negative answers count for the
+    /// TTL (RFC 2181 §5.2, RFC 2308 §5); failures carry no TTL and do not.
+    /// </summary>
+    public void Consider(DnsAnswer answer)
+    {
+        // RFC 8767 §4: a result built from any answer served past its expiry is stale (R28).
+        _isStale |= answer.IsStale;
+        if (answer.Kind is DnsAnswerKind.Success or DnsAnswerKind.NoData or DnsAnswerKind.NxDomain)
+        {
+            _timeToLive = Math.Min(_timeToLive ?? uint.MaxValue, answer.TimeToLive);
+        }
+    }
+
+    /// <summary>Builds the result; a temporary failure carries no TTL (nothing in it is reusable).</summary>
+    public MxResolution Build(MxResolutionStatus status, IReadOnlyList<MxTarget>? targets = null, string? error = null)
+        => new(_input, status)
+        {
+            Domain = UnicodeDomain,
+            AsciiDomain = AsciiDomain,
+            CanonicalName = CanonicalName,
+            Aliases = Aliases,
+            Targets = targets ?? [],
+            DroppedExchanges = _droppedExchanges.ToArray(),
+            DroppedAddresses = _droppedAddresses.ToArray(),
+            Warnings = _warnings.ToArray(),
+            Error = error,
+            IsStale = _isStale,
+            TimeToLive = status == MxResolutionStatus.TemporaryFailure || _timeToLive is null
+                ? null
+                : TimeSpan.FromSeconds(_timeToLive.Value),
+        };
+
+    /// <summary>Strips the trailing dot of an absolute name and lower-cases it; the root stays <c>.</c>.</summary>
+    public static string ToHost(string absoluteName)
+    {
+        string lower = absoluteName.ToLowerInvariant();
+        return lower.Length > 1 && lower.EndsWith('.') ? lower[..^1] : lower;
+    }
+}
