@@ -117,8 +117,12 @@ public sealed class DnsResponse
     public bool ReceivedOverTcp { get; internal init; }
 
     /// <summary>Decodes a whole message.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="server">The server it came from, when it came from the network.</param>
+    /// <param name="roundTripTime">The time from query to reply, when it came from the network.</param>
+    /// <param name="receivedOverTcp">Whether it came over TCP.</param>
     /// <exception cref="DnsFormatException">The message is malformed.</exception>
-    internal static DnsResponse Parse(ReadOnlySpan<byte> message)
+    internal static DnsResponse Parse(ReadOnlySpan<byte> message, IPEndPoint? server = null, TimeSpan roundTripTime = default, bool receivedOverTcp = false)
     {
         var reader = new DnsMessageReader(message);
         DnsQuestion? question = null;
@@ -178,7 +182,12 @@ public sealed class DnsResponse
             authorities,
             additionals,
             reader.HasOpt ? reader.OptUdpPayloadSize : null,
-            message.Length);
+            message.Length)
+        {
+            Server = server,
+            RoundTripTime = roundTripTime,
+            ReceivedOverTcp = receivedOverTcp,
+        };
     }
 
     private static DnsRecord Materialize(ReadOnlySpan<byte> message, in DnsRecordView view, string owner)

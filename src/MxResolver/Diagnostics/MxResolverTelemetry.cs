@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace MxResolver.Diagnostics;
+
+/// <summary>
+/// The library's metrics and traces: one <see cref="Meter"/> and one <see cref="ActivitySource"/>,
+/// both named <see cref="Name"/>. Every component takes the same instance; with DI it is a
+/// singleton whose meter comes from the app's <see cref="IMeterFactory"/> when one is registered.
+/// </summary>
+/// <remarks>
+/// Instrument names follow the OpenTelemetry semantic conventions where one exists
+/// (<c>dns.lookup.duration</c>, attributes <c>dns.question.name</c> and <c>error.type</c>); the
+/// rest live under the <c>mxresolver.</c> prefix.
+/// </remarks>
+internal sealed class MxResolverTelemetry : IDisposable
+{
+    /// <summary>The name of the meter and of the activity source.</summary>
+    public const string Name = "MxResolver";
+
+    private readonly bool _ownsMeter;
+
+    public MxResolverTelemetry(IMeterFactory? meterFactory = null)
+    {
+        _ownsMeter = meterFactory is null;
+        Meter = meterFactory?.Create(Name) ?? new Meter(Name);
+
+        LookupDuration = Meter.CreateHistogram<double>(
+            "dns.lookup.duration",
+            unit: "s",
+            description: "Duration of DNS queries sent to name servers, by question name and error type.");
+        CacheHits = Meter.CreateCounter<long>("mxresolver.cache.hits", unit: "{lookup}", description: "DNS lookups answered from the cache.");
+        CacheMisses = Meter.CreateCounter<long>("mxresolver.cache.misses", unit: "{lookup}", description: "DNS lookups that went to the name servers.");
+        CacheEvictions = Meter.CreateCounter<long>("mxresolver.cache.evictions", unit: "{entry}", description: "Cache entries evicted to keep the cache within its size bound.");
+        StaleAnswers = Meter.CreateCounter<long>("mxresolver.cache.stale_served", unit: "{lookup}", description: "Expired answers served because every name server failed (RFC 8767).");
+        Resolutions = Meter.CreateCounter<long>("mxresolver.resolutions", unit: "{resolution}", description: "MX resolutions, by status.");
+        ConnectionAttempts = Meter.CreateCounter<long>("mxresolver.connect.attempts", unit: "{attempt}", description: "Connection attempts to mail exchange addresses, by outcome.");
+        Failovers = Meter.CreateCounter<long>("mxresolver.connect.failovers", unit: "{failover}", description: "Moves from a failed address to the next one.");
+        TimeToConnect = Meter.CreateHistogram<double>("mxresolver.connect.duration", unit: "s", description: "Time from the start of a connect to the first successful connection.");
+    }
+
+    /// <summary>The activity source for spans: one per resolution, per DNS query and per connection attempt.</summary>
+    public static ActivitySource ActivitySource { get; } = new(Name);
+
+    public Meter Meter { get; }
+
+    public Histogram<double> LookupDuration { get; }
+
+    public Counter<long> CacheHits { get; }
+
+    public Counter<long> CacheMisses { get; }
+
+    public Counter<long> CacheEvictions { get; }
+
+    public Counter<long> StaleAnswers { get; }
+
+    public Counter<long> Resolutions { get; }
+
+    public Counter<long> ConnectionAttempts { get; }
+
+    public Counter<long> Failovers { get; }
+
+    public Histogram<double> TimeToConnect { get; }
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            Meter.Dispose();
+        }
+    }
+}

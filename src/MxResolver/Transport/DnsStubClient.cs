@@ -1,0 +1,382 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MxResolver.Diagnostics;
+
+namespace MxResolver.Dns;
+
+/// <summary>
+/// A DNS stub client: sends one question to recursive name servers over UDP (RFC 1035 §4.2.1),
+/// falls back to TCP for truncated replies (RFC 7766), and fails over between servers and attempts.
+/// Thread-safe; one instance serves any number of concurrent queries.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every exchange uses a fresh socket (so the operating system picks a random UDP source port)
+/// and a transaction ID from <see cref="RandomNumberGenerator"/> (RFC 5452 §4, §9.2). A reply is
+/// accepted only if it comes from the server asked, has QR set, the query's ID and the query's
+/// question; anything else is discarded and the client keeps waiting (RFC 5452 §9.1), so a forged
+/// packet never ends or fails a query.
+/// </para>
+/// <para>
+/// SERVFAIL, REFUSED, NOTIMP, a malformed reply, a timeout or a network error moves on to the next
+/// server or attempt; NOERROR (with or without records) and NXDOMAIN are final. See
+/// <see cref="DnsStubClientOptions"/> for the timing: at worst servers × attempts × timeout, never
+/// more than <see cref="DnsStubClientOptions.QueryDeadline"/>.
+/// </para>
+/// <para>The client holds no sockets between queries and needs no disposal.</para>
+/// </remarks>
+public sealed partial class DnsStubClient
+{
+    // A TCP length prefix followed by the largest query the writer produces; UDP sends from offset 2.
+    private const int QueryAreaLength = 2 + DnsQueryWriter.MaxQueryLength;
+
+    private readonly IPEndPoint[] _servers;
+    private readonly TimeSpan _attemptTimeout;
+    private readonly int _attempts;
+    private readonly bool _rotate;
+    private readonly bool _tcpOnly;
+    private readonly ushort _udpPayloadSize;
+    private readonly TimeSpan _queryDeadline;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private int _rotation = -1;
+
+    /// <summary>Creates a client.</summary>
+    /// <param name="options">The servers and timing; copied, later changes have no effect.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/>, its name server list, an entry of it, or its time provider is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A timeout, the deadline, the attempts or the payload size is out of range.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <see cref="DnsStubClientOptions.NameServers"/> is empty and the system's configuration names no
+    /// name server. The client never falls back to a public resolver.
+    /// </exception>
+    public DnsStubClient(DnsStubClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.NameServers, nameof(options.NameServers));
+        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options.TimeProvider));
+        if (options.AttemptTimeout is TimeSpan timeout && (timeout <= TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.AttemptTimeout), timeout, "The attempt timeout must be positive (and under 24 days).");
+        }
+
+        if (options.AttemptsPerServer is int attempts && attempts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.AttemptsPerServer), attempts, "At least one attempt is needed.");
+        }
+
+        if (options.QueryDeadline != Timeout.InfiniteTimeSpan && options.QueryDeadline <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.QueryDeadline), options.QueryDeadline, "The query deadline must be positive or infinite.");
+        }
+
+        if (options.UdpPayloadSize > ushort.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.UdpPayloadSize), options.UdpPayloadSize, "The UDP payload size is at most 65,535.");
+        }
+
+        NameServerConfiguration? system = null;
+        if (options.NameServers.Count == 0)
+        {
+            system = SystemNameServers.Load();
+            _servers = [.. system.Servers];
+        }
+        else
+        {
+            _servers = [.. options.NameServers];
+            foreach (IPEndPoint server in _servers)
+            {
+                ArgumentNullException.ThrowIfNull(server, nameof(options.NameServers));
+            }
+        }
+
+        _attemptTimeout = options.AttemptTimeout ?? system?.AttemptTimeout ?? DnsStubClientOptions.DefaultAttemptTimeout;
+        _attempts = options.AttemptsPerServer ?? system?.Attempts ?? DnsStubClientOptions.DefaultAttemptsPerServer;
+        _rotate = options.Rotate || system?.Rotate == true;
+        _tcpOnly = options.UseTcpOnly || system?.UseTcpOnly == true;
+
+        // RFC 6891 §6.2.5: values below 512 are treated as 512.
+        _udpPayloadSize = (ushort)Math.Max(options.UdpPayloadSize, 512);
+        _queryDeadline = options.QueryDeadline;
+        _time = options.TimeProvider;
+        _logger = options.Logger ?? NullLogger.Instance;
+        NameServers = Array.AsReadOnly(_servers);
+    }
+
+    /// <summary>The name servers asked, in order: the configured ones or those of the system.</summary>
+    public IReadOnlyList<IPEndPoint> NameServers { get; }
+
+    /// <summary>Asks the name servers for the <paramref name="type"/> records of <paramref name="name"/> (class IN, recursion desired).</summary>
+    /// <param name="name">The name, always treated as absolute (a trailing dot is optional; no search list applies).</param>
+    /// <param name="type">The record type.</param>
+    /// <param name="cancellationToken">Stops the query promptly and releases its socket.</param>
+    /// <returns>
+    /// The final response (NOERROR, possibly without records, or NXDOMAIN), with
+    /// <see cref="DnsResponse.Server"/>, <see cref="DnsResponse.RoundTripTime"/> and
+    /// <see cref="DnsResponse.ReceivedOverTcp"/> set.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid DNS name (empty label, label over 63 octets, name over 255 octets); thrown before any I/O.</exception>
+    /// <exception cref="DnsQueryException">No server gave a final answer; <see cref="DnsQueryException.Error"/> says why. Temporary.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public Task<DnsResponse> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
+    {
+        ValidateName(name);
+        return QueryCoreAsync(
+            name,
+            type,
+            static (ReadOnlySpan<byte> message, in ReplyOrigin origin, object? _) => DnsResponse.Parse(message, origin.Server, origin.RoundTripTime, origin.OverTcp),
+            (object?)null,
+            cancellationToken).AsTask();
+    }
+
+    /// <summary>
+    /// Like the public overload, but runs <paramref name="handler"/> on the pooled receive buffer
+    /// once a final, matching, non-truncated reply arrives, so nothing is materialized that the
+    /// caller does not need. If the handler throws <see cref="DnsFormatException"/> the reply counts
+    /// as malformed and the client moves on to the next server or attempt.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid DNS name; thrown before any I/O.</exception>
+    /// <exception cref="DnsQueryException">No server gave a final answer.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    internal ValueTask<TResult> QueryAsync<TState, TResult>(
+        string name,
+        DnsRecordType type,
+        DnsResponseHandler<TState, TResult> handler,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        ValidateName(name);
+        ArgumentNullException.ThrowIfNull(handler);
+        return QueryCoreAsync(
+            name,
+            type,
+            static (ReadOnlySpan<byte> message, in ReplyOrigin _, (DnsResponseHandler<TState, TResult> Handler, TState State) s) => s.Handler(message, s.State),
+            (handler, state),
+            cancellationToken);
+    }
+
+    private static void ValidateName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        _ = DnsQueryWriter.GetLength(name, includeOpt: true); // throws ArgumentException for an invalid name
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TResult> QueryCoreAsync<TState, TResult>(
+        string name,
+        DnsRecordType type,
+        ReplyHandler<TState, TResult> handler,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        long started = _time.GetTimestamp();
+        IPEndPoint[] servers = _servers;
+        int first = _rotate ? (int)((uint)Interlocked.Increment(ref _rotation) % (uint)servers.Length) : 0;
+        bool[]? ednsRejected = null;
+        QueryFailureLog? failures = null;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(QueryAreaLength + _udpPayloadSize);
+        try
+        {
+            // Round over the servers, then repeat (as resolv.conf does), so one dead server costs
+            // one timeout per round rather than every attempt before the next server is tried.
+            int exchanges = _attempts * servers.Length;
+            for (int step = 0; step < exchanges; step++)
+            {
+                int index = (first + step) % servers.Length;
+                IPEndPoint server = servers[index];
+                if (RemainingTimeout(started) is not TimeSpan timeout)
+                {
+                    break;
+                }
+
+                bool withOpt = ednsRejected is null || !ednsRejected[index];
+                ExchangeOutcome<TResult> outcome = await ExchangeAsync(server, name, type, withOpt, handler, state, buffer, timeout, started, cancellationToken).ConfigureAwait(false);
+                if (outcome.Status == ExchangeStatus.EdnsRejected)
+                {
+                    // RFC 6891 §7: a server that does not understand OPT answers FORMERR (or NOTIMP);
+                    // ask it once more without, and keep asking it without for this query.
+                    DnsLog.EdnsRejected(_logger, server, name, type, outcome.ResponseCode);
+                    (ednsRejected ??= new bool[servers.Length])[index] = true;
+                    outcome = RemainingTimeout(started) is TimeSpan retryTimeout
+                        ? await ExchangeAsync(server, name, type, false, handler, state, buffer, retryTimeout, started, cancellationToken).ConfigureAwait(false)
+                        : ExchangeOutcome<TResult>.Failed(DnsQueryError.Timeout, "the query deadline passed before the retry without EDNS");
+                }
+
+                if (outcome.Status == ExchangeStatus.Answered)
+                {
+                    return outcome.Result!;
+                }
+
+                DnsLog.ServerFailed(_logger, server, name, type, outcome.Error, outcome.Detail);
+                (failures ??= new QueryFailureLog()).Add(server, outcome.Error, outcome.Detail);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        DnsQueryException exception = QueryFailureLog.ToException(failures, name, type, deadlinePassed: RemainingTimeout(started) is null);
+        DnsLog.QueryFailed(_logger, name, type, exception.Error);
+        throw exception;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ExchangeOutcome<TResult>> ExchangeAsync<TState, TResult>(
+        IPEndPoint server,
+        string name,
+        DnsRecordType type,
+        bool withOpt,
+        ReplyHandler<TState, TResult> handler,
+        TState state,
+        byte[] buffer,
+        TimeSpan timeout,
+        long started,
+        CancellationToken cancellationToken)
+    {
+        if (!_tcpOnly)
+        {
+            ExchangeOutcome<TResult> outcome = await ExchangeUdpAsync(server, name, type, withOpt, handler, state, buffer, timeout, cancellationToken).ConfigureAwait(false);
+            if (outcome.Status != ExchangeStatus.Truncated)
+            {
+                return outcome;
+            }
+
+            // RFC 1035 §4.2.1, RFC 7766 §5: a truncated reply is never an answer (nor NODATA);
+            // ask the same server the same question over TCP.
+            DnsLog.TruncatedRetryingOverTcp(_logger, server, name, type);
+            if (RemainingTimeout(started) is not TimeSpan tcpTimeout)
+            {
+                return ExchangeOutcome<TResult>.Failed(DnsQueryError.Truncated, "the reply was truncated and the query deadline passed before the TCP retry");
+            }
+
+            timeout = tcpTimeout;
+        }
+
+        return await ExchangeTcpAsync(server, name, type, withOpt, handler, state, buffer, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The time the next exchange may take: the attempt timeout, cut to what is left of the deadline; <see langword="null"/> once the deadline passed.</summary>
+    private TimeSpan? RemainingTimeout(long started)
+    {
+        if (_queryDeadline == Timeout.InfiniteTimeSpan)
+        {
+            return _attemptTimeout;
+        }
+
+        TimeSpan remaining = _queryDeadline - _time.GetElapsedTime(started);
+        if (remaining <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        return remaining < _attemptTimeout ? remaining : _attemptTimeout;
+    }
+
+    /// <summary>A transaction ID from a cryptographic random source (RFC 5452 §4.3, §9.2).</summary>
+    private static ushort NewId()
+    {
+        Span<byte> bytes = stackalloc byte[2];
+        RandomNumberGenerator.Fill(bytes);
+        return BinaryPrimitives.ReadUInt16LittleEndian(bytes);
+    }
+
+    /// <summary>A timeout for one exchange that also fires when the caller cancels.</summary>
+    private CancellationTokenSource StartTimeout(TimeSpan timeout, CancellationToken cancellationToken, out CancellationTokenRegistration link)
+    {
+        var source = new CancellationTokenSource(timeout, _time);
+        link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
+        return source;
+    }
+
+    /// <summary>Decides what a received message means for the exchange, and runs the handler on a final one.</summary>
+    private ExchangeOutcome<TResult> Complete<TState, TResult>(
+        IPEndPoint server,
+        string name,
+        DnsRecordType type,
+        bool withOpt,
+        ushort id,
+        ReadOnlySpan<byte> reply,
+        bool overTcp,
+        TimeSpan roundTripTime,
+        ReplyHandler<TState, TResult> handler,
+        TState state)
+    {
+        ReplyVerdict verdict = DnsReplyInspector.Inspect(reply, id, name, type, withOpt, out DnsQueryError error, out string reason, out DnsResponseCode responseCode);
+        switch (verdict)
+        {
+            case ReplyVerdict.Mismatch:
+                DnsLog.ReplyDiscarded(_logger, server, name, type, overTcp ? "TCP" : "UDP", reason);
+                return ExchangeOutcome<TResult>.Discarded;
+            case ReplyVerdict.Truncated:
+                return overTcp
+                    ? ExchangeOutcome<TResult>.Failed(DnsQueryError.Truncated, "the reply over TCP had TC set")
+                    : ExchangeOutcome<TResult>.TruncatedReply;
+            case ReplyVerdict.EdnsRejected:
+                return ExchangeOutcome<TResult>.RejectedEdns(responseCode);
+            case ReplyVerdict.Failed:
+                return ExchangeOutcome<TResult>.Failed(error, reason);
+            default:
+                try
+                {
+                    return ExchangeOutcome<TResult>.Answered(handler(reply, new ReplyOrigin(server, roundTripTime, overTcp), state));
+                }
+                catch (DnsFormatException e)
+                {
+                    return ExchangeOutcome<TResult>.Failed(DnsQueryError.MalformedResponse, e.Message);
+                }
+        }
+    }
+
+    private delegate TResult ReplyHandler<TState, TResult>(ReadOnlySpan<byte> message, in ReplyOrigin origin, TState state);
+
+    /// <summary>Where and how a final reply came.</summary>
+    private readonly record struct ReplyOrigin(IPEndPoint Server, TimeSpan RoundTripTime, bool OverTcp);
+
+    private enum ExchangeStatus
+    {
+        Discarded,
+        Answered,
+        Failed,
+        Truncated,
+        EdnsRejected,
+    }
+
+    private readonly struct ExchangeOutcome<TResult>
+    {
+        private ExchangeOutcome(ExchangeStatus status, TResult? result, DnsQueryError error, string detail, DnsResponseCode responseCode)
+        {
+            Status = status;
+            Result = result;
+            Error = error;
+            Detail = detail;
+            ResponseCode = responseCode;
+        }
+
+        public static ExchangeOutcome<TResult> Discarded => new(ExchangeStatus.Discarded, default, default, string.Empty, default);
+
+        public static ExchangeOutcome<TResult> TruncatedReply => new(ExchangeStatus.Truncated, default, default, string.Empty, default);
+
+        public ExchangeStatus Status { get; }
+
+        public TResult? Result { get; }
+
+        public DnsQueryError Error { get; }
+
+        public string Detail { get; }
+
+        public DnsResponseCode ResponseCode { get; }
+
+        public static ExchangeOutcome<TResult> Answered(TResult result) => new(ExchangeStatus.Answered, result, default, string.Empty, default);
+
+        public static ExchangeOutcome<TResult> Failed(DnsQueryError error, string detail) => new(ExchangeStatus.Failed, default, error, detail, default);
+
+        public static ExchangeOutcome<TResult> RejectedEdns(DnsResponseCode responseCode) => new(ExchangeStatus.EdnsRejected, default, default, string.Empty, responseCode);
+    }
+}

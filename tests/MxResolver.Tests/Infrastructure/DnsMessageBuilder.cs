@@ -1,0 +1,414 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace MxResolver.Tests.Infrastructure;
+
+/// <summary>DNS TYPE values used by the test-side builder and parser (RFC 1035 §3.2.2, RFC 3596, RFC 6891).
+/// Deliberately separate from the library's enum so the tests keep an independent oracle.</summary>
+public static class DnsTypeCode
+{
+    public const ushort A = 1;
+    public const ushort NS = 2;
+    public const ushort CNAME = 5;
+    public const ushort SOA = 6;
+    public const ushort MX = 15;
+    public const ushort TXT = 16;
+    public const ushort AAAA = 28;
+    public const ushort OPT = 41;
+}
+
+/// <summary>RCODE values (RFC 1035 §4.1.1, RFC 6895 §2.3).</summary>
+public static class DnsRcodeCode
+{
+    public const int NoError = 0;
+    public const int FormErr = 1;
+    public const int ServFail = 2;
+    public const int NxDomain = 3;
+    public const int NotImp = 4;
+    public const int Refused = 5;
+    public const int BadVers = 16;
+}
+
+/// <summary>The three record sections of a DNS message (RFC 1035 §4.1).</summary>
+public enum DnsSection
+{
+    Answer,
+    Authority,
+    Additional,
+}
+
+/// <summary>
+/// Test-side DNS message writer, independent of the library's codec so that tests have their own
+/// oracle. Builds any message, valid or hostile: every header bit, questions and records in each
+/// section, name compression on or off (RFC 1035 §4.1.4), forged section counts, raw records and
+/// raw trailing bytes. Mutable and fluent: every method returns the builder.
+/// </summary>
+public sealed class DnsMessageBuilder
+{
+    private readonly List<Question> _questions = [];
+    private readonly List<Record>[] _sections = [[], [], []];
+    private readonly List<byte[]> _trailing = [];
+
+    public ushort Id { get; set; }
+
+    /// <summary>QR: the message is a response.</summary>
+    public bool IsResponse { get; set; }
+
+    /// <summary>OPCODE, 4 bits (0 = QUERY).</summary>
+    public int Opcode { get; set; }
+
+    public bool AuthoritativeAnswer { get; set; }
+
+    public bool Truncated { get; set; }
+
+    public bool RecursionDesired { get; set; }
+
+    public bool RecursionAvailable { get; set; }
+
+    public bool AuthenticData { get; set; }
+
+    public bool CheckingDisabled { get; set; }
+
+    /// <summary>The low 4 bits of the RCODE written into the header (the upper 8 bits go into OPT).</summary>
+    public int Rcode { get; set; }
+
+    /// <summary>Compress names with pointers to earlier occurrences (RFC 1035 §4.1.4). On by default.</summary>
+    public bool CompressNames { get; set; } = true;
+
+    /// <summary>When set, written as QDCOUNT instead of the real number of questions.</summary>
+    public ushort? QuestionCountOverride { get; set; }
+
+    public ushort? AnswerCountOverride { get; set; }
+
+    public ushort? AuthorityCountOverride { get; set; }
+
+    public ushort? AdditionalCountOverride { get; set; }
+
+    /// <summary>A query with RD set and one question, like a stub resolver sends.</summary>
+    public static DnsMessageBuilder Query(ushort id, string name, ushort type, ushort @class = 1) =>
+        new DnsMessageBuilder { Id = id, RecursionDesired = true }.AddQuestion(name, type, @class);
+
+    /// <summary>
+    /// A response to <paramref name="query"/>: same ID, same question (name spelled as asked), QR and RA
+    /// set, RD copied, the given RCODE; an OPT record (payload 1232) is echoed when the query had one,
+    /// unless <paramref name="echoOpt"/> is false. Add records, then <see cref="Build"/>.
+    /// </summary>
+    public static DnsMessageBuilder ReplyTo(
+        DnsQueryInfo query, int rcode = DnsRcodeCode.NoError, bool authoritative = false, bool echoOpt = true)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var builder = new DnsMessageBuilder
+        {
+            Id = query.Id,
+            IsResponse = true,
+            Opcode = query.Opcode,
+            RecursionDesired = query.RecursionDesired,
+            RecursionAvailable = true,
+            AuthoritativeAnswer = authoritative,
+            Rcode = rcode & 0xF,
+        };
+        if (query.QuestionName is not null)
+        {
+            builder.AddQuestion(query.QuestionName, query.QuestionType, query.QuestionClass);
+        }
+
+        if (echoOpt && query.HasOpt)
+        {
+            builder.AddOpt(1232, extendedRcode: (byte)(rcode >> 4));
+        }
+
+        return builder;
+    }
+
+    public DnsMessageBuilder AddQuestion(string name, ushort type, ushort @class = 1)
+    {
+        _questions.Add(new Question(ToNamePart(name), type, @class));
+        return this;
+    }
+
+    /// <summary>A question whose name is written verbatim (e.g. a pointer loop <c>C0 0C</c>).</summary>
+    public DnsMessageBuilder AddQuestionRawName(byte[] rawName, ushort type, ushort @class = 1)
+    {
+        _questions.Add(new Question(new RawPart(rawName), type, @class));
+        return this;
+    }
+
+    public DnsMessageBuilder AddA(DnsSection section, string name, string address, uint ttl = 300) =>
+        AddAddress(section, name, address, AddressFamily.InterNetwork, DnsTypeCode.A, ttl);
+
+    public DnsMessageBuilder AddAaaa(DnsSection section, string name, string address, uint ttl = 300) =>
+        AddAddress(section, name, address, AddressFamily.InterNetworkV6, DnsTypeCode.AAAA, ttl);
+
+    public DnsMessageBuilder AddMx(DnsSection section, string name, ushort preference, string exchange, uint ttl = 300) =>
+        Add(section, name, DnsTypeCode.MX, 1, ttl, [new RawPart(U16(preference)), ToNamePart(exchange)]);
+
+    public DnsMessageBuilder AddCname(DnsSection section, string name, string target, uint ttl = 300) =>
+        Add(section, name, DnsTypeCode.CNAME, 1, ttl, [ToNamePart(target)]);
+
+    public DnsMessageBuilder AddNs(DnsSection section, string name, string host, uint ttl = 300) =>
+        Add(section, name, DnsTypeCode.NS, 1, ttl, [ToNamePart(host)]);
+
+    /// <summary>An SOA record (RFC 1035 §3.3.13); MINIMUM is the negative-caching TTL of RFC 2308.</summary>
+    public DnsMessageBuilder AddSoa(
+        DnsSection section, string zone, string mname, string rname, uint serial = 1, uint refresh = 3600,
+        uint retry = 600, uint expire = 86400, uint minimum = 300, uint ttl = 3600)
+    {
+        var numbers = new byte[20];
+        BinaryPrimitives.WriteUInt32BigEndian(numbers, serial);
+        BinaryPrimitives.WriteUInt32BigEndian(numbers.AsSpan(4), refresh);
+        BinaryPrimitives.WriteUInt32BigEndian(numbers.AsSpan(8), retry);
+        BinaryPrimitives.WriteUInt32BigEndian(numbers.AsSpan(12), expire);
+        BinaryPrimitives.WriteUInt32BigEndian(numbers.AsSpan(16), minimum);
+        return Add(section, zone, DnsTypeCode.SOA, 1, ttl, [ToNamePart(mname), ToNamePart(rname), new RawPart(numbers)]);
+    }
+
+    /// <summary>A TXT record of one or more character-strings (each at most 255 bytes, RFC 1035 §3.3.14).</summary>
+    public DnsMessageBuilder AddTxt(DnsSection section, string name, uint ttl, params string[] strings)
+    {
+        var rdata = new List<byte>();
+        foreach (var s in strings)
+        {
+            var bytes = Encoding.ASCII.GetBytes(s);
+            if (bytes.Length > 255)
+            {
+                throw new ArgumentException("A character-string holds at most 255 bytes.", nameof(strings));
+            }
+
+            rdata.Add((byte)bytes.Length);
+            rdata.AddRange(bytes);
+        }
+
+        return Add(section, name, DnsTypeCode.TXT, 1, ttl, [new RawPart([.. rdata])]);
+    }
+
+    /// <summary>
+    /// An OPT pseudo-record in the additional section (RFC 6891 §6.1.2): owner root, CLASS = UDP payload
+    /// size, TTL = extended RCODE (upper 8 bits of the 12-bit RCODE), version, DO flag.
+    /// </summary>
+    public DnsMessageBuilder AddOpt(
+        ushort udpPayloadSize = 1232, byte extendedRcode = 0, byte version = 0, bool dnssecOk = false, byte[]? options = null)
+    {
+        var ttl = ((uint)extendedRcode << 24) | ((uint)version << 16) | (dnssecOk ? 0x8000u : 0u);
+        return Add(DnsSection.Additional, ".", DnsTypeCode.OPT, udpPayloadSize, ttl, [new RawPart(options ?? [])]);
+    }
+
+    /// <summary>Any record with RDATA given verbatim; <paramref name="rdLengthOverride"/> forges RDLENGTH
+    /// (e.g. larger than the bytes present, for an RDATA overrun).</summary>
+    public DnsMessageBuilder AddRaw(
+        DnsSection section, string name, ushort type, ushort @class, uint ttl, byte[] rdata, ushort? rdLengthOverride = null) =>
+        Add(section, name, type, @class, ttl, [new RawPart(rdata)], rdLengthOverride);
+
+    /// <summary>Bytes written verbatim where a whole record would be, counted as one record of the section.</summary>
+    public DnsMessageBuilder AddRawRecord(DnsSection section, byte[] recordBytes)
+    {
+        _sections[(int)section].Add(new Record(new RawPart(recordBytes), 0, 0, 0, [], null, IsVerbatim: true));
+        return this;
+    }
+
+    /// <summary>Bytes appended after the last section, not counted anywhere.</summary>
+    public DnsMessageBuilder AppendTrailingBytes(byte[] bytes)
+    {
+        _trailing.Add(bytes);
+        return this;
+    }
+
+    /// <summary>Writes the message.</summary>
+    public byte[] Build()
+    {
+        var output = new List<byte>(512);
+        var offsets = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+
+        var flags = (IsResponse ? 0x8000 : 0) | ((Opcode & 0xF) << 11) | (AuthoritativeAnswer ? 0x0400 : 0)
+            | (Truncated ? 0x0200 : 0) | (RecursionDesired ? 0x0100 : 0) | (RecursionAvailable ? 0x0080 : 0)
+            | (AuthenticData ? 0x0020 : 0) | (CheckingDisabled ? 0x0010 : 0) | (Rcode & 0xF);
+        output.AddRange(U16(Id));
+        output.AddRange(U16((ushort)flags));
+        output.AddRange(U16(QuestionCountOverride ?? (ushort)_questions.Count));
+        output.AddRange(U16(AnswerCountOverride ?? (ushort)_sections[0].Count));
+        output.AddRange(U16(AuthorityCountOverride ?? (ushort)_sections[1].Count));
+        output.AddRange(U16(AdditionalCountOverride ?? (ushort)_sections[2].Count));
+
+        foreach (var question in _questions)
+        {
+            WritePart(output, question.Name, offsets);
+            output.AddRange(U16(question.Type));
+            output.AddRange(U16(question.Class));
+        }
+
+        foreach (var section in _sections)
+        {
+            foreach (var record in section)
+            {
+                if (record.IsVerbatim)
+                {
+                    WritePart(output, record.Name, offsets);
+                    continue;
+                }
+
+                WritePart(output, record.Name, offsets);
+                output.AddRange(U16(record.Type));
+                output.AddRange(U16(record.Class));
+                output.AddRange(U32(record.Ttl));
+                var lengthAt = output.Count;
+                output.AddRange(U16(0));
+                var start = output.Count;
+                foreach (var part in record.Rdata)
+                {
+                    WritePart(output, part, offsets);
+                }
+
+                var length = record.RdLengthOverride ?? (ushort)(output.Count - start);
+                output[lengthAt] = (byte)(length >> 8);
+                output[lengthAt + 1] = (byte)length;
+            }
+        }
+
+        foreach (var bytes in _trailing)
+        {
+            output.AddRange(bytes);
+        }
+
+        return [.. output];
+    }
+
+    /// <summary>Prefixes a message with its two-byte length for TCP (RFC 1035 §4.2.2).</summary>
+    public static byte[] FrameForTcp(byte[] message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var framed = new byte[message.Length + 2];
+        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)message.Length);
+        message.CopyTo(framed, 2);
+        return framed;
+    }
+
+    /// <summary>
+    /// The uncompressed wire form of a presentation-format name: labels separated by dots, <c>\.</c> and
+    /// <c>\DDD</c> escapes honoured, "." or "" for the root. No length validation, so tests can forge
+    /// over-long labels and names.
+    /// </summary>
+    public static byte[] EncodeName(string name)
+    {
+        var output = new List<byte>();
+        foreach (var label in SplitLabels(name))
+        {
+            output.Add((byte)label.Length);
+            output.AddRange(label);
+        }
+
+        output.Add(0);
+        return [.. output];
+    }
+
+    /// <summary>Splits a presentation-format name into raw labels.</summary>
+    public static List<byte[]> SplitLabels(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var labels = new List<byte[]>();
+        if (name is "" or ".")
+        {
+            return labels;
+        }
+
+        var current = new List<byte>();
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c == '\\' && i + 1 < name.Length)
+            {
+                if (i + 3 < name.Length && char.IsAsciiDigit(name[i + 1]) && char.IsAsciiDigit(name[i + 2]) && char.IsAsciiDigit(name[i + 3]))
+                {
+                    current.Add(byte.Parse(name.AsSpan(i + 1, 3), provider: null));
+                    i += 3;
+                }
+                else
+                {
+                    current.Add((byte)name[++i]);
+                }
+            }
+            else if (c == '.')
+            {
+                labels.Add([.. current]);
+                current.Clear();
+            }
+            else
+            {
+                current.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+            }
+        }
+
+        if (current.Count > 0)
+        {
+            labels.Add([.. current]);
+        }
+
+        return labels;
+    }
+
+    private DnsMessageBuilder AddAddress(DnsSection section, string name, string address, AddressFamily family, ushort type, uint ttl)
+    {
+        var ip = IPAddress.Parse(address);
+        if (ip.AddressFamily != family)
+        {
+            throw new ArgumentException($"'{address}' is not an {family} address.", nameof(address));
+        }
+
+        return Add(section, name, type, 1, ttl, [new RawPart(ip.GetAddressBytes())]);
+    }
+
+    private DnsMessageBuilder Add(
+        DnsSection section, string name, ushort type, ushort @class, uint ttl, List<Part> rdata, ushort? rdLengthOverride = null)
+    {
+        _sections[(int)section].Add(new Record(ToNamePart(name), type, @class, ttl, rdata, rdLengthOverride, IsVerbatim: false));
+        return this;
+    }
+
+    private static NamePart ToNamePart(string name) => new(SplitLabels(name));
+
+    private void WritePart(List<byte> output, Part part, Dictionary<string, int> offsets)
+    {
+        if (part is RawPart raw)
+        {
+            output.AddRange(raw.Bytes);
+            return;
+        }
+
+        var labels = ((NamePart)part).Labels;
+        for (var i = 0; i < labels.Count; i++)
+        {
+            // The suffix from label i on; Latin-1 keeps bytes one-to-one in the key.
+            var key = string.Join('.', labels.Skip(i).Select(l => Encoding.Latin1.GetString(l).Replace(".", "\\.", StringComparison.Ordinal)));
+            if (CompressNames && offsets.TryGetValue(key, out var target))
+            {
+                output.AddRange(U16((ushort)(0xC000 | target)));
+                return;
+            }
+
+            // Pointers hold 14 bits of offset (RFC 1035 §4.1.4).
+            if (CompressNames && output.Count < 0x4000)
+            {
+                offsets.TryAdd(key, output.Count);
+            }
+
+            output.Add((byte)labels[i].Length);
+            output.AddRange(labels[i]);
+        }
+
+        output.Add(0);
+    }
+
+    private static byte[] U16(ushort value) => [(byte)(value >> 8), (byte)value];
+
+    private static byte[] U32(uint value) => [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
+
+    private abstract record Part;
+
+    private sealed record RawPart(byte[] Bytes) : Part;
+
+    private sealed record NamePart(List<byte[]> Labels) : Part;
+
+    private sealed record Question(Part Name, ushort Type, ushort Class);
+
+    private sealed record Record(Part Name, ushort Type, ushort Class, uint Ttl, List<Part> Rdata, ushort? RdLengthOverride, bool IsVerbatim);
+}

@@ -1,0 +1,180 @@
+using System.Net;
+using MxResolver.Dns;
+using MxResolver.Lookup;
+using MxResolver.Tests.Infrastructure;
+using DnsSection = MxResolver.Tests.Infrastructure.DnsSection;
+
+namespace MxResolver.Tests.Lookup;
+
+public sealed class DnsLookupTests(UnboundFixture unbound)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static DnsLookup Lookup(IPEndPoint server, TimeSpan? timeout = null) =>
+        new(new DnsStubClient(new DnsStubClientOptions { NameServers = [server], AttemptTimeout = timeout ?? TimeSpan.FromSeconds(5), AttemptsPerServer = 1 }));
+
+    private static Task<DnsAnswer> LookupAsync(DnsLookup lookup, string name, DnsRecordType type) =>
+        lookup.LookupAsync(name, type, Token).AsTask().WaitAsync(Bound, Token);
+
+    [Fact]
+    public async Task LookupAsync_Mx_Success()
+    {
+        DnsAnswer answer = await LookupAsync(Lookup(unbound.EndPoint), "plain.mx.test.", DnsRecordType.MX);
+
+        Assert.Equal(DnsAnswerKind.Success, answer.Kind);
+        Assert.Equal(["mx1.plain.mx.test.", "mx2.plain.mx.test.", "mx3.plain.mx.test."], answer.MxRecords.Select(r => r.Exchange).Order(StringComparer.Ordinal));
+        Assert.Equal(300u, answer.TimeToLive);
+    }
+
+    [Fact]
+    public async Task LookupAsync_AliasResolvedByServer_CanonicalNameAndAliases() // R4
+    {
+        DnsAnswer answer = await LookupAsync(Lookup(unbound.EndPoint), "alias.mx.test.", DnsRecordType.MX);
+
+        Assert.Equal(DnsAnswerKind.Success, answer.Kind);
+        Assert.Equal("alias.mx.test.", answer.Name);
+        Assert.Equal("canonical.mx.test.", answer.CanonicalName);
+        Assert.Equal(["alias.mx.test."], answer.Aliases);
+    }
+
+    [Fact]
+    public async Task LookupAsync_ChainOfNine_AliasLoop() // R4
+    {
+        DnsAnswer answer = await LookupAsync(Lookup(unbound.EndPoint), "chain-9.mx.test.", DnsRecordType.MX);
+
+        Assert.Equal(DnsAnswerKind.AliasLoop, answer.Kind);
+    }
+
+    [Fact]
+    public async Task LookupAsync_Addresses_A()
+    {
+        DnsAnswer answer = await LookupAsync(Lookup(unbound.EndPoint), "mx1.plain.mx.test.", DnsRecordType.A);
+
+        Assert.Equal([IPAddress.Parse("192.0.2.11")], answer.Addresses);
+    }
+
+    [Fact]
+    public async Task LookupAsync_MissingName_NxDomainWithSoa() // R5, R25
+    {
+        DnsAnswer answer = await LookupAsync(Lookup(unbound.EndPoint), "no-such-name.mx.test.", DnsRecordType.MX);
+
+        Assert.Equal(DnsAnswerKind.NxDomain, answer.Kind);
+        Assert.True(answer.HasSoa);
+    }
+
+    [Fact]
+    public async Task LookupAsync_EveryServerFails_FailureValueNotException() // R6
+    {
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(DnsRcodeCode.ServFail)));
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "example.test.", DnsRecordType.MX);
+
+        Assert.Equal(DnsAnswerKind.Failure, answer.Kind);
+        Assert.Equal(DnsQueryError.ServerFailure, answer.Error);
+        Assert.Equal("example.test.", answer.Name);
+        Assert.False(string.IsNullOrEmpty(answer.ErrorMessage));
+    }
+
+    [Fact]
+    public async Task LookupAsync_MalformedReplies_FailureMalformed() // R6
+    {
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(
+            q.ReplyBuilder().AddRaw(DnsSection.Answer, "example.test.", DnsTypeCode.MX, 1, 300, [0, 10], rdLengthOverride: 40).Build()));
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "example.test.", DnsRecordType.MX);
+
+        Assert.Equal(DnsAnswerKind.Failure, answer.Kind);
+        Assert.Equal(DnsQueryError.MalformedResponse, answer.Error);
+    }
+
+    [Fact]
+    public async Task LookupAsync_ServerStopsAtAlias_AsksForCanonicalName() // R4
+    {
+        await using var server = new ScriptedDnsServer(q => q.Info!.QuestionName switch
+        {
+            "start.example.test." => ScriptedResponse.Reply(q.Reply(configure: b => b.AddCname(DnsSection.Answer, "start.example.test.", "target.example.test.", ttl: 60))),
+            _ => ScriptedResponse.Reply(q.Reply(configure: b => b.AddMx(DnsSection.Answer, "target.example.test.", 10, "mx.example.test.", ttl: 600))),
+        });
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "start.example.test.", DnsRecordType.MX);
+
+        Assert.Equal(DnsAnswerKind.Success, answer.Kind);
+        Assert.Equal("start.example.test.", answer.Name);
+        Assert.Equal("target.example.test.", answer.CanonicalName);
+        Assert.Equal(["start.example.test."], answer.Aliases);
+        Assert.Equal("mx.example.test.", Assert.Single(answer.MxRecords).Exchange);
+        Assert.Equal(60u, answer.TimeToLive); // the alias's TTL bounds the whole answer (RFC 2181 §5.2)
+        Assert.Equal(["start.example.test.", "target.example.test."], server.ReceivedQueries.Select(q => q.Info!.QuestionName));
+    }
+
+    [Fact]
+    public async Task LookupAsync_ServerStopsAtAliasWithSoa_NoDataNotRequeried()
+    {
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(configure: b => b
+            .AddCname(DnsSection.Answer, "start.example.test.", "target.example.test.")
+            .AddSoa(DnsSection.Authority, "example.test.", "ns.example.test.", "hostmaster.example.test.", minimum: 120))));
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "start.example.test.", DnsRecordType.MX);
+
+        Assert.Equal(DnsAnswerKind.NoData, answer.Kind);
+        Assert.True(answer.HasSoa);
+        Assert.Equal(1, server.UdpQueryCount);
+    }
+
+    [Fact]
+    public async Task LookupAsync_EndlessShortAliases_AliasLoopAfterBoundedQueries() // R4
+    {
+        // Every name is an alias of the next and the server never includes the target's data.
+        await using var server = new ScriptedDnsServer(q =>
+        {
+            string name = q.Info!.QuestionName!;
+            int n = int.Parse(name.Split('.')[0][1..], System.Globalization.CultureInfo.InvariantCulture);
+            return ScriptedResponse.Reply(q.Reply(configure: b => b.AddCname(DnsSection.Answer, name, $"h{n + 1}.example.test.")));
+        });
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "h0.example.test.", DnsRecordType.MX);
+
+        Assert.Equal(DnsAnswerKind.AliasLoop, answer.Kind);
+        Assert.Equal("h0.example.test.", answer.Name);
+        Assert.Equal(DnsAnswerReader.MaxAliasHops + 1, server.UdpQueryCount); // 8 aliases may be followed; the 9th is one too many
+    }
+
+    [Fact]
+    public async Task LookupAsync_AliasesSplitOverReplies_CountedTogether() // R4
+    {
+        // Five aliases in the first reply, then five more with the data: ten hops in all.
+        await using var server = new ScriptedDnsServer(q =>
+        {
+            string name = q.Info!.QuestionName!;
+            int first = name == "h0.example.test." ? 0 : 5;
+            return ScriptedResponse.Reply(q.Reply(configure: b =>
+            {
+                for (int i = first; i < first + 5; i++)
+                {
+                    b.AddCname(DnsSection.Answer, $"h{i}.example.test.", $"h{i + 1}.example.test.");
+                }
+
+                if (first == 5)
+                {
+                    b.AddMx(DnsSection.Answer, "h10.example.test.", 10, "mx.example.test.");
+                }
+            }));
+        });
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "h0.example.test.", DnsRecordType.MX);
+
+        Assert.Equal(DnsAnswerKind.AliasLoop, answer.Kind);
+        Assert.Equal(2, server.UdpQueryCount);
+    }
+
+    [Fact]
+    public async Task LookupAsync_Canceled_OperationCanceledException()
+    {
+        await using var server = new ScriptedDnsServer(_ => ScriptedResponse.Nothing);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Lookup(server.EndPoint, TimeSpan.FromSeconds(20)).LookupAsync("example.test.", DnsRecordType.MX, cancel.Token).AsTask().WaitAsync(Bound, Token));
+    }
+}
