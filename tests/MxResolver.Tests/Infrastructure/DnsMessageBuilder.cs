@@ -5,40 +5,6 @@ using System.Text;
 
 namespace MxResolver.Tests.Infrastructure;
 
-/// <summary>DNS TYPE values used by the test-side builder and parser (RFC 1035 §3.2.2, RFC 3596, RFC 6891).
-/// Deliberately separate from the library's enum so the tests keep an independent oracle.</summary>
-public static class DnsTypeCode
-{
-    public const ushort A = 1;
-    public const ushort NS = 2;
-    public const ushort CNAME = 5;
-    public const ushort SOA = 6;
-    public const ushort MX = 15;
-    public const ushort TXT = 16;
-    public const ushort AAAA = 28;
-    public const ushort OPT = 41;
-}
-
-/// <summary>RCODE values (RFC 1035 §4.1.1, RFC 6895 §2.3).</summary>
-public static class DnsRcodeCode
-{
-    public const int NoError = 0;
-    public const int FormErr = 1;
-    public const int ServFail = 2;
-    public const int NxDomain = 3;
-    public const int NotImp = 4;
-    public const int Refused = 5;
-    public const int BadVers = 16;
-}
-
-/// <summary>The three record sections of a DNS message (RFC 1035 §4.1).</summary>
-public enum DnsSection
-{
-    Answer,
-    Authority,
-    Additional,
-}
-
 /// <summary>
 /// Test-side DNS message writer, independent of the library's codec so that tests have their own
 /// oracle. Builds any message, valid or hostile: every header bit, questions and records in each
@@ -135,24 +101,24 @@ public sealed class DnsMessageBuilder
         return this;
     }
 
-    public DnsMessageBuilder AddA(DnsSection section, string name, string address, uint ttl = 300) =>
+    public DnsMessageBuilder AddA(RecordSection section, string name, string address, uint ttl = 300) =>
         AddAddress(section, name, address, AddressFamily.InterNetwork, DnsTypeCode.A, ttl);
 
-    public DnsMessageBuilder AddAaaa(DnsSection section, string name, string address, uint ttl = 300) =>
+    public DnsMessageBuilder AddAaaa(RecordSection section, string name, string address, uint ttl = 300) =>
         AddAddress(section, name, address, AddressFamily.InterNetworkV6, DnsTypeCode.AAAA, ttl);
 
-    public DnsMessageBuilder AddMx(DnsSection section, string name, ushort preference, string exchange, uint ttl = 300) =>
+    public DnsMessageBuilder AddMx(RecordSection section, string name, ushort preference, string exchange, uint ttl = 300) =>
         Add(section, name, DnsTypeCode.MX, 1, ttl, [new RawPart(U16(preference)), ToNamePart(exchange)]);
 
-    public DnsMessageBuilder AddCname(DnsSection section, string name, string target, uint ttl = 300) =>
+    public DnsMessageBuilder AddCname(RecordSection section, string name, string target, uint ttl = 300) =>
         Add(section, name, DnsTypeCode.CNAME, 1, ttl, [ToNamePart(target)]);
 
-    public DnsMessageBuilder AddNs(DnsSection section, string name, string host, uint ttl = 300) =>
+    public DnsMessageBuilder AddNs(RecordSection section, string name, string host, uint ttl = 300) =>
         Add(section, name, DnsTypeCode.NS, 1, ttl, [ToNamePart(host)]);
 
     /// <summary>An SOA record (RFC 1035 §3.3.13); MINIMUM is the negative-caching TTL of RFC 2308.</summary>
     public DnsMessageBuilder AddSoa(
-        DnsSection section, string zone, string mname, string rname, uint serial = 1, uint refresh = 3600,
+        RecordSection section, string zone, string mname, string rname, uint serial = 1, uint refresh = 3600,
         uint retry = 600, uint expire = 86400, uint minimum = 300, uint ttl = 3600)
     {
         var numbers = new byte[20];
@@ -165,7 +131,7 @@ public sealed class DnsMessageBuilder
     }
 
     /// <summary>A TXT record of one or more character-strings (each at most 255 bytes, RFC 1035 §3.3.14).</summary>
-    public DnsMessageBuilder AddTxt(DnsSection section, string name, uint ttl, params string[] strings)
+    public DnsMessageBuilder AddTxt(RecordSection section, string name, uint ttl, params string[] strings)
     {
         var rdata = new List<byte>();
         foreach (var s in strings)
@@ -191,17 +157,17 @@ public sealed class DnsMessageBuilder
         ushort udpPayloadSize = 1232, byte extendedRcode = 0, byte version = 0, bool dnssecOk = false, byte[]? options = null)
     {
         var ttl = ((uint)extendedRcode << 24) | ((uint)version << 16) | (dnssecOk ? 0x8000u : 0u);
-        return Add(DnsSection.Additional, ".", DnsTypeCode.OPT, udpPayloadSize, ttl, [new RawPart(options ?? [])]);
+        return Add(RecordSection.Additional, ".", DnsTypeCode.OPT, udpPayloadSize, ttl, [new RawPart(options ?? [])]);
     }
 
     /// <summary>Any record with RDATA given verbatim; <paramref name="rdLengthOverride"/> forges RDLENGTH
     /// (e.g. larger than the bytes present, for an RDATA overrun).</summary>
     public DnsMessageBuilder AddRaw(
-        DnsSection section, string name, ushort type, ushort @class, uint ttl, byte[] rdata, ushort? rdLengthOverride = null) =>
+        RecordSection section, string name, ushort type, ushort @class, uint ttl, byte[] rdata, ushort? rdLengthOverride = null) =>
         Add(section, name, type, @class, ttl, [new RawPart(rdata)], rdLengthOverride);
 
     /// <summary>Bytes written verbatim where a whole record would be, counted as one record of the section.</summary>
-    public DnsMessageBuilder AddRawRecord(DnsSection section, byte[] recordBytes)
+    public DnsMessageBuilder AddRawRecord(RecordSection section, byte[] recordBytes)
     {
         _sections[(int)section].Add(new Record(new RawPart(recordBytes), 0, 0, 0, [], null, IsVerbatim: true));
         return this;
@@ -346,7 +312,7 @@ public sealed class DnsMessageBuilder
         return labels;
     }
 
-    private DnsMessageBuilder AddAddress(DnsSection section, string name, string address, AddressFamily family, ushort type, uint ttl)
+    private DnsMessageBuilder AddAddress(RecordSection section, string name, string address, AddressFamily family, ushort type, uint ttl)
     {
         var ip = IPAddress.Parse(address);
         if (ip.AddressFamily != family)
@@ -358,7 +324,7 @@ public sealed class DnsMessageBuilder
     }
 
     private DnsMessageBuilder Add(
-        DnsSection section, string name, ushort type, ushort @class, uint ttl, List<Part> rdata, ushort? rdLengthOverride = null)
+        RecordSection section, string name, ushort type, ushort @class, uint ttl, List<Part> rdata, ushort? rdLengthOverride = null)
     {
         _sections[(int)section].Add(new Record(ToNamePart(name), type, @class, ttl, rdata, rdLengthOverride, IsVerbatim: false));
         return this;

@@ -23,9 +23,9 @@ public sealed class DnsMessageBuilderTests
     {
         DnsMessageBuilder Make(bool compress) => new DnsMessageBuilder { Id = 1, IsResponse = true, CompressNames = compress }
             .AddQuestion("mx.test.", DnsTypeCode.MX)
-            .AddMx(DnsSection.Answer, "mx.test.", 10, "mx1.mx.test.")
-            .AddMx(DnsSection.Answer, "MX.test.", 20, "mx2.mx.test.")
-            .AddSoa(DnsSection.Authority, "mx.test.", "ns.mx.test.", "hostmaster.mx.test.");
+            .AddMx(RecordSection.Answer, "mx.test.", 10, "mx1.mx.test.")
+            .AddMx(RecordSection.Answer, "MX.test.", 20, "mx2.mx.test.")
+            .AddSoa(RecordSection.Authority, "mx.test.", "ns.mx.test.", "hostmaster.mx.test.");
 
         var compressed = Make(true).Build();
         var plain = Make(false).Build();
@@ -45,12 +45,12 @@ public sealed class DnsMessageBuilderTests
     {
         var message = new DnsMessageBuilder { IsResponse = true }
             .AddQuestion("x.test.", DnsTypeCode.A)
-            .AddA(DnsSection.Answer, "x.test.", "192.0.2.1", 60)
-            .AddAaaa(DnsSection.Answer, "x.test.", "2001:db8::1", 0)
-            .AddCname(DnsSection.Answer, "y.test.", "x.test.")
-            .AddTxt(DnsSection.Answer, "x.test.", 300, "v=spf1 -all", "second")
-            .AddNs(DnsSection.Authority, "test.", "ns.test.")
-            .AddRaw(DnsSection.Additional, "x.test.", 99, 1, 5, [1, 2, 3])
+            .AddA(RecordSection.Answer, "x.test.", "192.0.2.1", 60)
+            .AddAaaa(RecordSection.Answer, "x.test.", "2001:db8::1", 0)
+            .AddCname(RecordSection.Answer, "y.test.", "x.test.")
+            .AddTxt(RecordSection.Answer, "x.test.", 300, "v=spf1 -all", "second")
+            .AddNs(RecordSection.Authority, "test.", "ns.test.")
+            .AddRaw(RecordSection.Additional, "x.test.", 99, 1, 5, [1, 2, 3])
             .Build();
 
         var info = DnsQueryInfo.Parse(message);
@@ -85,7 +85,7 @@ public sealed class DnsMessageBuilderTests
     {
         var message = new DnsMessageBuilder { IsResponse = true, AnswerCountOverride = 65535 }
             .AddQuestion("x.test.", DnsTypeCode.A)
-            .AddA(DnsSection.Answer, "x.test.", "192.0.2.1")
+            .AddA(RecordSection.Answer, "x.test.", "192.0.2.1")
             .Build();
 
         Assert.Equal([0xFF, 0xFF], message[6..8]);
@@ -108,7 +108,7 @@ public sealed class DnsMessageBuilderTests
     public void Build_RdLengthOverride_OverrunsAndTrailingBytesAppended()
     {
         var message = new DnsMessageBuilder { IsResponse = true, CompressNames = false }
-            .AddRaw(DnsSection.Answer, "x.test.", DnsTypeCode.A, 1, 300, [192, 0, 2, 1], rdLengthOverride: 200)
+            .AddRaw(RecordSection.Answer, "x.test.", DnsTypeCode.A, 1, 300, [192, 0, 2, 1], rdLengthOverride: 200)
             .AppendTrailingBytes([0xAB])
             .Build();
 
@@ -120,7 +120,7 @@ public sealed class DnsMessageBuilderTests
     public void AddRawRecord_WritesBytesVerbatimAndCountsThem()
     {
         var record = Convert.FromHexString("00" + "0001" + "0001" + "0000012C" + "0004" + "C0000201");
-        var message = new DnsMessageBuilder { IsResponse = true }.AddRawRecord(DnsSection.Additional, record).Build();
+        var message = new DnsMessageBuilder { IsResponse = true }.AddRawRecord(RecordSection.Additional, record).Build();
 
         var info = DnsQueryInfo.Parse(message);
 
@@ -161,7 +161,7 @@ public sealed class DnsMessageBuilderTests
         {
             var message = new DnsMessageBuilder { CompressNames = compress }
                 .AddQuestion(name, DnsTypeCode.MX)
-                .AddCname(DnsSection.Answer, name, name)
+                .AddCname(RecordSection.Answer, name, name)
                 .Build();
             var info = DnsQueryInfo.Parse(message);
             return info.QuestionName == name && info.Records[0].Name == name && info.Records[0].Data == name;

@@ -5,12 +5,6 @@ using System.Text;
 
 namespace MxResolver.Tests.Infrastructure;
 
-/// <summary>One record as the test-side parser saw it.</summary>
-/// <param name="Data">Presentation form of the RDATA: the address for A/AAAA, "preference exchange." for MX,
-/// the target for CNAME/NS, "mname rname serial refresh retry expire minimum" for SOA, the quoted strings
-/// for TXT, hexadecimal otherwise (empty for OPT).</param>
-public sealed record DnsRecordInfo(DnsSection Section, string Name, ushort Type, ushort Class, uint Ttl, byte[] Rdata, string Data);
-
 /// <summary>
 /// Test-side parser, independent of the library: header, first question, OPT and every record of a DNS
 /// message. Enough for fake servers to answer queries and for sanity tests to read Unbound's answers.
@@ -83,11 +77,11 @@ public sealed class DnsQueryInfo
     /// <summary>The message that was parsed.</summary>
     public byte[] Message { get; private init; } = [];
 
-    public IEnumerable<DnsRecordInfo> Answers => Records.Where(r => r.Section == DnsSection.Answer);
+    public IEnumerable<DnsRecordInfo> Answers => Records.Where(r => r.Section == RecordSection.Answer);
 
-    public IEnumerable<DnsRecordInfo> Authorities => Records.Where(r => r.Section == DnsSection.Authority);
+    public IEnumerable<DnsRecordInfo> Authorities => Records.Where(r => r.Section == RecordSection.Authority);
 
-    public IEnumerable<DnsRecordInfo> Additionals => Records.Where(r => r.Section == DnsSection.Additional);
+    public IEnumerable<DnsRecordInfo> Additionals => Records.Where(r => r.Section == RecordSection.Additional);
 
     /// <summary>Parses a whole message.</summary>
     /// <exception cref="FormatException">The message is truncated or malformed.</exception>
@@ -126,7 +120,7 @@ public sealed class DnsQueryInfo
         bool hasOpt = false, dnssecOk = false;
         ushort payload = 0;
         int extended = 0, version = 0;
-        foreach (var (section, count) in new[] { (DnsSection.Answer, an), (DnsSection.Authority, ns), (DnsSection.Additional, ar) })
+        foreach (var (section, count) in new[] { (RecordSection.Answer, an), (RecordSection.Authority, ns), (RecordSection.Additional, ar) })
         {
             for (var i = 0; i < count; i++)
             {
@@ -142,7 +136,7 @@ public sealed class DnsQueryInfo
                 records.Add(new DnsRecordInfo(section, name, type, @class, ttl, message[offset..(offset + rdLength)], data));
                 offset += rdLength;
 
-                if (type == DnsTypeCode.OPT && section == DnsSection.Additional && !hasOpt)
+                if (type == DnsTypeCode.OPT && section == RecordSection.Additional && !hasOpt)
                 {
                     hasOpt = true;
                     payload = @class;

@@ -3,95 +3,6 @@ using System.Net.Sockets;
 
 namespace MxResolver.Tests.Infrastructure;
 
-/// <summary>The transport a query arrived on.</summary>
-public enum DnsTransport
-{
-    Udp,
-    Tcp,
-}
-
-/// <summary>Which socket a UDP reply leaves from.</summary>
-public enum ReplySource
-{
-    /// <summary>The server's own socket: a genuine reply.</summary>
-    ListeningSocket,
-
-    /// <summary>A fresh socket on 127.0.0.1 with another port: a forgery (RFC 5452 §9.1).</summary>
-    OtherPort,
-
-    /// <summary>A socket on 127.0.0.2 with the server's port: a forgery from another address.</summary>
-    OtherAddress,
-}
-
-/// <summary>A query the scripted server received.</summary>
-/// <param name="Sequence">0-based position among the queries received on the same transport.</param>
-/// <param name="Info">The parsed query, or null when it did not parse.</param>
-public sealed record ScriptedQuery(DnsTransport Transport, int Sequence, byte[] Message, DnsQueryInfo? Info, IPEndPoint Client)
-{
-    /// <summary>A reply builder with this query's ID and question (see <see cref="DnsMessageBuilder.ReplyTo"/>).</summary>
-    public DnsMessageBuilder ReplyBuilder(int rcode = DnsRcodeCode.NoError, bool authoritative = false, bool echoOpt = true) =>
-        DnsMessageBuilder.ReplyTo(Info ?? throw new InvalidOperationException("The query did not parse."), rcode, authoritative, echoOpt);
-
-    /// <summary>A finished reply: same ID and question, the RCODE, and records added by <paramref name="configure"/>.</summary>
-    public byte[] Reply(int rcode = DnsRcodeCode.NoError, Action<DnsMessageBuilder>? configure = null)
-    {
-        var builder = ReplyBuilder(rcode);
-        configure?.Invoke(builder);
-        return builder.Build();
-    }
-}
-
-/// <summary>One message the server sends back.</summary>
-/// <param name="Message">The DNS message (framed automatically over TCP unless <see cref="FrameForTcp"/> is false).</param>
-public sealed record ScriptedReply(byte[] Message)
-{
-    /// <summary>Wait this long before sending (after the previous reply of the same response).</summary>
-    public TimeSpan Delay { get; init; }
-
-    /// <summary>UDP only: which socket sends it.</summary>
-    public ReplySource Source { get; init; } = ReplySource.ListeningSocket;
-
-    /// <summary>TCP only: when positive, the framed reply is written one byte at a time with this pause between bytes.</summary>
-    public TimeSpan DribbleDelay { get; init; }
-
-    /// <summary>TCP only: prefix the two-byte length (RFC 1035 §4.2.2). False sends the bytes as given.</summary>
-    public bool FrameForTcp { get; init; } = true;
-}
-
-/// <summary>What the script does with one query: replies in order, then optionally closes the TCP connection.</summary>
-public sealed class ScriptedResponse
-{
-    private ScriptedResponse(IReadOnlyList<ScriptedReply> replies, bool closeConnection)
-    {
-        Replies = replies;
-        CloseConnection = closeConnection;
-    }
-
-    public IReadOnlyList<ScriptedReply> Replies { get; }
-
-    /// <summary>TCP only: close the connection after the replies (without any reply for <see cref="Close"/>).</summary>
-    public bool CloseConnection { get; }
-
-    /// <summary>Send nothing (the client must time out).</summary>
-    public static ScriptedResponse Nothing { get; } = new([], false);
-
-    /// <summary>One reply from the listening socket, at once.</summary>
-    public static ScriptedResponse Reply(byte[] message) => new([new ScriptedReply(message)], false);
-
-    /// <summary>Several replies in order, each with its own delay and source.</summary>
-    public static ScriptedResponse Sequence(params ScriptedReply[] replies) => new(replies, false);
-
-    /// <summary>TCP: close the connection without replying. UDP: nothing is sent.</summary>
-    public static ScriptedResponse Close() => new([], true);
-
-    /// <summary>TCP: the framed reply one byte at a time, <paramref name="perByte"/> apart.</summary>
-    public static ScriptedResponse Dribble(byte[] message, TimeSpan perByte) =>
-        new([new ScriptedReply(message) { DribbleDelay = perByte }], false);
-
-    /// <summary>These replies, then close the TCP connection.</summary>
-    public ScriptedResponse ThenClose() => new(Replies, true);
-}
-
 /// <summary>
 /// A fake, possibly hostile DNS server on real sockets: UDP and TCP on 127.0.0.1, same random free port.
 /// Every received query is recorded and handed to the script, whose <see cref="ScriptedResponse"/> says
@@ -235,9 +146,9 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
         throw new InvalidOperationException("No loopback port free for both TCP and UDP after 100 tries.");
     }
 
-    private ScriptedQuery Record(DnsTransport transport, byte[] message, IPEndPoint client)
+    private ScriptedQuery Record(ScriptedTransport transport, byte[] message, IPEndPoint client)
     {
-        var sequence = transport == DnsTransport.Udp
+        var sequence = transport == ScriptedTransport.Udp
             ? Interlocked.Increment(ref _udpCount) - 1
             : Interlocked.Increment(ref _tcpCount) - 1;
         var query = new ScriptedQuery(transport, sequence, message, DnsQueryInfo.TryParse(message), client);
@@ -306,7 +217,7 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
             }
 
             var client = (IPEndPoint)received.RemoteEndPoint;
-            var query = Record(DnsTransport.Udp, buffer[..received.ReceivedBytes], client);
+            var query = Record(ScriptedTransport.Udp, buffer[..received.ReceivedBytes], client);
             var response = RunScript(query);
             if (response.Replies.Count > 0)
             {
@@ -394,7 +305,7 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
                 await stream.ReadExactlyAsync(lengthBytes, token);
                 var message = new byte[(lengthBytes[0] << 8) | lengthBytes[1]];
                 await stream.ReadExactlyAsync(message, token);
-                var query = Record(DnsTransport.Tcp, message, client);
+                var query = Record(ScriptedTransport.Tcp, message, client);
                 var response = RunScript(query);
                 foreach (var reply in response.Replies)
                 {

@@ -34,7 +34,7 @@ public sealed class ScriptedDnsServerTests
         await using var server = new ScriptedDnsServer(q => ScriptedResponse.Sequence(
             new ScriptedReply(q.Reply(DnsRcodeCode.Refused)),
             new ScriptedReply(q.Reply(DnsRcodeCode.ServFail)) { Delay = TimeSpan.FromMilliseconds(20) },
-            new ScriptedReply(q.Reply(configure: b => b.AddMx(DnsSection.Answer, q.Info!.QuestionName!, 10, "mx.example.test.")))
+            new ScriptedReply(q.Reply(configure: b => b.AddMx(RecordSection.Answer, q.Info!.QuestionName!, 10, "mx.example.test.")))
             {
                 Delay = TimeSpan.FromMilliseconds(20),
             }));
@@ -53,7 +53,7 @@ public sealed class ScriptedDnsServerTests
         Assert.Equal(1, server.UdpQueryCount);
         Assert.Equal(0, server.TcpQueryCount);
         var query = Assert.Single(server.ReceivedQueries);
-        Assert.Equal(DnsTransport.Udp, query.Transport);
+        Assert.Equal(ScriptedTransport.Udp, query.Transport);
         Assert.Equal(0x4242, query.Info!.Id);
         Assert.Equal(1232, query.Info.OptPayloadSize);
         Assert.Empty(server.ScriptErrors);
@@ -106,8 +106,8 @@ public sealed class ScriptedDnsServerTests
         byte[]? sent = null;
         await using var server = new ScriptedDnsServer(q =>
         {
-            sent = q.Reply(configure: b => b.AddMx(DnsSection.Answer, q.Info!.QuestionName!, 10, "mx1.example.test.")
-                .AddMx(DnsSection.Answer, q.Info.QuestionName!, 20, "mx2.example.test."));
+            sent = q.Reply(configure: b => b.AddMx(RecordSection.Answer, q.Info!.QuestionName!, 10, "mx1.example.test.")
+                .AddMx(RecordSection.Answer, q.Info.QuestionName!, 20, "mx2.example.test."));
             return ScriptedResponse.Dribble(sent, TimeSpan.FromMilliseconds(1));
         });
 

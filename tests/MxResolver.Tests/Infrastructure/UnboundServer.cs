@@ -6,44 +6,6 @@ using System.Text;
 
 namespace MxResolver.Tests.Infrastructure;
 
-/// <summary>A zone Unbound serves itself from a zone file (an <c>auth-zone</c>).</summary>
-/// <param name="Name">The zone apex, e.g. <c>mx.test.</c>.</param>
-/// <param name="ZoneFilePath">A zone file in RFC 1035 master format; copied into the server's directory.</param>
-public sealed record UnboundAuthZone(string Name, string ZoneFilePath);
-
-/// <summary>A sub-zone Unbound forwards to other servers (a <c>stub-zone</c>).</summary>
-public sealed record UnboundStubZone(string Name, IReadOnlyList<IPEndPoint> Addresses)
-{
-    /// <summary>
-    /// Delegates <paramref name="name"/> to 127.0.0.1 port 1, where nothing listens: Unbound answers
-    /// SERVFAIL for every name under it (R6), at once after the first failure marks the server dead.
-    /// </summary>
-    public static UnboundStubZone Dead(string name) => new(name, [new IPEndPoint(IPAddress.Loopback, 1)]);
-}
-
-/// <summary>What an <see cref="UnboundServer"/> serves and how it is configured.</summary>
-public sealed class UnboundServerOptions
-{
-    public List<UnboundAuthZone> AuthZones { get; } = [];
-
-    public List<UnboundStubZone> StubZones { get; } = [];
-
-    /// <summary>Extra lines placed in the <c>server:</c> clause (after ours, so they win), e.g. <c>"rrset-roundrobin: no"</c>.</summary>
-    public List<string> ExtraServerConfig { get; } = [];
-
-    /// <summary>Extra top-level clauses appended verbatim at the end of the configuration.</summary>
-    public List<string> ExtraConfig { get; } = [];
-
-    /// <summary>The shared zone <c>mx.test.</c> with <c>broken.mx.test.</c> delegated to a dead port.</summary>
-    public static UnboundServerOptions SharedZone()
-    {
-        var options = new UnboundServerOptions();
-        options.AuthZones.Add(new UnboundAuthZone("mx.test.", UnboundServer.SharedZoneFilePath));
-        options.StubZones.Add(UnboundStubZone.Dead("broken.mx.test."));
-        return options;
-    }
-}
-
 /// <summary>
 /// A real Unbound (Debian's <c>/usr/sbin/unbound</c>) running in the foreground on a free loopback port
 /// (UDP and TCP on 127.0.0.1, same port), serving only our zones and never the internet. Start with
@@ -345,6 +307,8 @@ public sealed class UnboundServer : IAsyncDisposable
               discard-timeout: 0
               # Give up on a dead stub server quickly (SERVFAIL in under a second).
               infra-cache-max-rtt: 500
+              # Stub servers (e.g. a ScriptedDnsServer) see exactly the client's question, not minimised ones.
+              qname-minimisation: no
             """);
         foreach (var zone in options.AuthZones.Select(z => z.Name).Concat(options.StubZones.Select(z => z.Name)))
         {

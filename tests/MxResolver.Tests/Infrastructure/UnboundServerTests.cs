@@ -93,6 +93,31 @@ public sealed class UnboundServerTests(UnboundFixture unbound)
         Assert.Equal(ttl, record.Ttl);
     }
 
+    [Theory]
+    [InlineData("equal.mx.test.", DnsTypeCode.MX, 5)]
+    [InlineData("null-mx.mx.test.", DnsTypeCode.MX, 1)]
+    [InlineData("null-mixed.mx.test.", DnsTypeCode.MX, 2)]
+    [InlineData("ip-exchange.mx.test.", DnsTypeCode.MX, 3)]
+    [InlineData("duplicate.mx.test.", DnsTypeCode.MX, 3)]
+    [InlineData("pref-extremes.mx.test.", DnsTypeCode.MX, 3)]
+    [InlineData("failover.mx.test.", DnsTypeCode.MX, 4)]
+    [InlineData("xn--bcher-kva.mx.test.", DnsTypeCode.MX, 1)]
+    [InlineData("mx.filtered.mx.test.", DnsTypeCode.A, 6)]
+    [InlineData("mx.filtered.mx.test.", DnsTypeCode.AAAA, 8)]
+    [InlineData("mx.dualstack.mx.test.", DnsTypeCode.AAAA, 1)]
+    [InlineData("implicit.mx.test.", DnsTypeCode.MX, 0)]
+    [InlineData("mx-to-cname.mx.test.", DnsTypeCode.MX, 1)]
+    [InlineData("alias.mx.test.", DnsTypeCode.MX, 2)] // CNAME + MX of canonical
+    [InlineData("loop-a.mx.test.", DnsTypeCode.MX, 2)] // both CNAMEs, then Unbound stops
+    [InlineData("chain-8.mx.test.", DnsTypeCode.MX, 9)] // 8 CNAMEs + MX
+    public async Task Query_DocumentedZoneNames_AnswerAsTheZoneCommentSays(string name, ushort type, int answers)
+    {
+        var reply = await UdpAsync(name, type);
+
+        Assert.Equal(DnsRcodeCode.NoError, reply.Rcode);
+        Assert.Equal(answers, reply.AnswerCount);
+    }
+
     [Fact]
     public async Task Query_AliasWithNineHops_UnboundStopsAfterNineCnames()
     {
@@ -158,6 +183,26 @@ public sealed class UnboundServerTests(UnboundFixture unbound)
 
         Assert.False(Directory.Exists(directory));
         Assert.Throws<ArgumentException>(() => Process.GetProcessById(processId));
+    }
+
+    [Fact]
+    public async Task StartAsync_StubZoneToScriptedServer_UnboundRelaysItsAnswer()
+    {
+        await using var scripted = new ScriptedDnsServer(q => ScriptedResponse.Reply(
+            q.ReplyBuilder(authoritative: true).AddMx(RecordSection.Answer, q.Info!.QuestionName!, 5, "mx.elsewhere.test.", ttl: 42).Build()));
+        var options = UnboundServerOptions.SharedZone();
+        options.StubZones.Add(new UnboundStubZone("scripted.mx.test.", [scripted.EndPoint]));
+        await using var server = await UnboundServer.StartAsync(options, TestContext.Current.CancellationToken);
+
+        var reply = DnsQueryInfo.Parse(await RawDnsClient.QueryUdpAsync(
+            server.EndPoint, Query("host.scripted.mx.test.", DnsTypeCode.MX, NewId()), Timeout, TestContext.Current.CancellationToken));
+
+        Assert.Equal(DnsRcodeCode.NoError, reply.Rcode);
+        var mx = Assert.Single(reply.Answers);
+        Assert.Equal("5 mx.elsewhere.test.", mx.Data);
+        Assert.Equal(42u, mx.Ttl);
+        var upstream = Assert.Single(scripted.ReceivedQueries, q => q.Info?.QuestionType == DnsTypeCode.MX);
+        Assert.Equal("host.scripted.mx.test.", upstream.Info!.QuestionName!.ToLowerInvariant());
     }
 
     [Fact]
