@@ -39,9 +39,9 @@ internal static class AddressClassifier
     public static IPAddress Normalize(IPAddress address)
     {
         IPAddress normalized = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-        return normalized.ScopeId == 0 || normalized.AddressFamily != AddressFamily.InterNetworkV6
-            ? normalized
-            : new IPAddress(normalized.GetAddressBytes());
+        return normalized.AddressFamily == AddressFamily.InterNetworkV6 && normalized.ScopeId != 0
+            ? new IPAddress(normalized.GetAddressBytes())
+            : normalized;
     }
 
     private static bool TryGetEmbeddedIPv4(ReadOnlySpan<byte> v6, out int offset)

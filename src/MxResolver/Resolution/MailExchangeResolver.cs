@@ -17,16 +17,16 @@ namespace MxResolver;
 /// MxResolution result = await resolver.ResolveAsync("example.com");
 /// </code>
 /// </example>
-public sealed class MailExchangeResolver : IMxResolver, IDisposable
+public sealed class MailExchangeResolver : IMxResolver
 {
     private readonly ResolverSettings _settings;
     private readonly IDnsLookup _lookup;
-    private readonly IDisposable? _ownedLookup;
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly ILogger _logger;
 
     /// <summary>Creates a resolver with the default <see cref="MxResolverOptions"/> (the system's name servers).</summary>
+    /// <exception cref="InvalidOperationException">The system's configuration names no name server.</exception>
     public MailExchangeResolver()
         : this(new MxResolverOptions())
     {
@@ -37,19 +37,20 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
     /// <param name="logger">Where to log; none when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A setting is out of range or cannot be parsed.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="MxResolverOptions.NameServers"/> is empty and the system's configuration names no name server.</exception>
     public MailExchangeResolver(MxResolverOptions options, ILogger? logger = null)
         : this(ResolverSettings.From(options), logger)
     {
     }
 
     private MailExchangeResolver(ResolverSettings settings, ILogger? logger)
-        : this(settings, NetworkLookup.Create(settings, logger), TimeProvider.System, Random.Shared, logger)
+        : this(settings, NetworkLookup.Create(settings, TimeProvider.System, logger), TimeProvider.System, Random.Shared, logger)
     {
     }
 
     /// <summary>Creates a resolver over any lookup; tests pass a fake, the DI layer a cached lookup.</summary>
     /// <param name="options">The settings.</param>
-    /// <param name="lookup">Answers the questions; disposed with the resolver when it is <see cref="IDisposable"/>.</param>
+    /// <param name="lookup">Answers the questions.</param>
     /// <param name="timeProvider">The clock of the resolution deadline.</param>
     /// <param name="random">
     /// The source of the tie shuffle (R12). Used without locking: pass <see cref="Random.Shared"/>
@@ -68,7 +69,6 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
         ArgumentNullException.ThrowIfNull(random);
         _settings = settings;
         _lookup = lookup;
-        _ownedLookup = lookup as IDisposable;
         _timeProvider = timeProvider;
         _random = random;
         _logger = logger ?? NullLogger.Instance;
@@ -102,9 +102,6 @@ public sealed class MailExchangeResolver : IMxResolver, IDisposable
                 return ResolveWithDeadlineAsync(domainOrAddress, token => ResolveDomainAsync(input.AsciiDomain!, builder, token), builder, cancellationToken);
         }
     }
-
-    /// <summary>Disposes the network lookup the public constructors created, or the lookup handed over.</summary>
-    public void Dispose() => _ownedLookup?.Dispose();
 
     private async ValueTask<MxResolution> ResolveWithDeadlineAsync(
         string input,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace MxResolver.Resolution;
 
@@ -122,10 +123,33 @@ internal static class MxInputParser
             return MxInput.Invalid($"'{input}' names no domain.");
         }
 
-        // Checked on the input as written, for a clearer message than the IDNA error.
-        if (name.Split('.').Any(label => label.Length == 0))
+        // Checked on the input as written, for a clearer message than the IDNA error (which
+        // rejects these too). Lengths of non-ASCII labels are only known after conversion.
+        foreach (string label in name.Split('.'))
         {
-            return MxInput.Invalid($"The domain '{text}' has an empty label.");
+            if (label.Length == 0)
+            {
+                return MxInput.Invalid($"The domain '{text}' has an empty label.");
+            }
+
+            if (label.Length > MaxLabelLength && Ascii.IsValid(label))
+            {
+                return MxInput.Invalid($"The domain '{text}' has a label of {label.Length} octets; at most {MaxLabelLength} are allowed.");
+            }
+        }
+
+        if (name.Length > MaxDomainLength && Ascii.IsValid(name))
+        {
+            return MxInput.Invalid($"The domain '{text}' is {name.Length} characters long; at most {MaxDomainLength} are allowed.");
+        }
+
+        if (Ascii.IsValid(name) && !name.Contains("xn--", StringComparison.OrdinalIgnoreCase))
+        {
+            // Plain ASCII without A-labels: IDNA would only lower-case it, so ICU is skipped.
+            string lower = name.ToLowerInvariant();
+            return HostNameRules.IsValidHostName(lower)
+                ? new MxInput(MxInputKind.Domain) { AsciiDomain = lower, UnicodeDomain = lower }
+                : MxInput.Invalid($"The domain '{text}' is not a valid host name (letters, digits and hyphens; RFC 1123 §2.1).");
         }
 
         string ascii;

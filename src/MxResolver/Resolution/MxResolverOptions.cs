@@ -13,11 +13,19 @@ public sealed class MxResolverOptions
     /// </summary>
     public IList<string> NameServers { get; set; } = new List<string>();
 
-    /// <summary>How long to wait for one reply from one server. Default: 2 seconds.</summary>
-    public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long to wait for one reply from one server. <see langword="null"/> (the default) means
+    /// the <c>timeout:</c> option of <c>/etc/resolv.conf</c> when <see cref="NameServers"/> is empty
+    /// and the system sets one, otherwise 2 seconds.
+    /// </summary>
+    public TimeSpan? QueryTimeout { get; set; }
 
-    /// <summary>How many times each server is asked a question before giving up on it. Default: 2.</summary>
-    public int QueryAttempts { get; set; } = 2;
+    /// <summary>
+    /// How many rounds over the servers one query makes. <see langword="null"/> (the default) means
+    /// the <c>attempts:</c> option of <c>/etc/resolv.conf</c> when <see cref="NameServers"/> is empty
+    /// and the system sets one, otherwise 2. Each query is also bounded by 10 seconds overall.
+    /// </summary>
+    public int? QueryAttempts { get; set; }
 
     /// <summary>Whether to query over TCP only, never UDP. Default: <see langword="false"/> (UDP, TCP when truncated).</summary>
     public bool UseTcpOnly { get; set; }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using MxResolver.Dns;
 using MxResolver.Lookup;
 
 namespace MxResolver.Resolution;
@@ -6,12 +7,22 @@ namespace MxResolver.Resolution;
 /// <summary>Builds the network <see cref="IDnsLookup"/> of the public constructors from the settings.</summary>
 internal static class NetworkLookup
 {
-    public static IDnsLookup Create(ResolverSettings settings, ILogger? logger)
+    /// <exception cref="InvalidOperationException">No name server is configured and the system names none.</exception>
+    public static IDnsLookup Create(ResolverSettings settings, TimeProvider timeProvider, ILogger? logger)
     {
-        _ = settings;
-        _ = logger;
+        var options = new DnsStubClientOptions
+        {
+            AttemptTimeout = settings.QueryTimeout,
+            AttemptsPerServer = settings.QueryAttempts,
+            UseTcpOnly = settings.UseTcpOnly,
+            TimeProvider = timeProvider,
+            Logger = logger,
+        };
+        foreach (var server in settings.NameServers)
+        {
+            options.NameServers.Add(server);
+        }
 
-        // Interim, until DnsStubClient/DnsLookup (branch `stub`) are merged.
-        throw new PlatformNotSupportedException("The network lookup (DnsStubClient) is not merged yet.");
+        return new DnsLookup(new DnsStubClient(options));
     }
 }

@@ -8,7 +8,7 @@ internal static partial class ResolutionLog
     [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "Resolved {Input}: {Status}, {TargetCount} target(s), {DroppedCount} exchange(s) dropped")]
     public static partial void Resolved(ILogger logger, string input, MxResolutionStatus status, int targetCount, int droppedCount);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Resolution of {Input} failed: {Status}: {Error}")]
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Resolution of {Input} failed: {Status}: {Error}")]
     public static partial void Failed(ILogger logger, string input, MxResolutionStatus status, string? error);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Resolution of {Input} passed its deadline of {Timeout}")]

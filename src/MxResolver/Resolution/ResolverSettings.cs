@@ -16,9 +16,9 @@ internal sealed class ResolverSettings
 
     public required IReadOnlyList<IPEndPoint> NameServers { get; init; }
 
-    public required TimeSpan QueryTimeout { get; init; }
+    public required TimeSpan? QueryTimeout { get; init; }
 
-    public required int QueryAttempts { get; init; }
+    public required int? QueryAttempts { get; init; }
 
     public required bool UseTcpOnly { get; init; }
 
@@ -52,9 +52,17 @@ internal sealed class ResolverSettings
         ArgumentNullException.ThrowIfNull(options.LocalHostNames, nameof(options.LocalHostNames));
         ArgumentNullException.ThrowIfNull(options.LocalAddresses, nameof(options.LocalAddresses));
 
-        RequirePositive(options.QueryTimeout, nameof(options.QueryTimeout), allowInfinite: false);
+        if (options.QueryTimeout is TimeSpan queryTimeout)
+        {
+            RequirePositive(queryTimeout, nameof(options.QueryTimeout), allowInfinite: false);
+        }
+
         RequirePositive(options.ResolutionTimeout, nameof(options.ResolutionTimeout), allowInfinite: true);
-        RequireAtLeastOne(options.QueryAttempts, nameof(options.QueryAttempts));
+        if (options.QueryAttempts is int attempts)
+        {
+            RequireAtLeastOne(attempts, nameof(options.QueryAttempts));
+        }
+
         RequireAtLeastOne(options.MaxTargets, nameof(options.MaxTargets));
         RequireAtLeastOne(options.MaxAddressesPerTarget, nameof(options.MaxAddressesPerTarget));
         RequireAtLeastOne(options.MaxAddresses, nameof(options.MaxAddresses));
@@ -125,9 +133,15 @@ internal sealed class ResolverSettings
 
     private static void RequirePositive(TimeSpan value, string name, bool allowInfinite)
     {
-        if (value <= TimeSpan.Zero && !(allowInfinite && value == Timeout.InfiniteTimeSpan))
+        if (allowInfinite && value == Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be positive."));
+            return;
+        }
+
+        // Timers take at most int.MaxValue milliseconds (about 24.8 days).
+        if (value <= TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be positive and under 24 days."));
         }
     }
 

@@ -124,7 +124,7 @@ internal static class TargetSelection
         {
             foreach (string failure in temporaryFailures)
             {
-                builder.Warn($"The addresses of {failure}; the other targets are used.");
+                builder.Warn($"Could not look up the addresses of {failure}; the other targets are used.");
             }
         }
 

@@ -34,9 +34,22 @@ public sealed partial class DnsStubClient
                 // (RFC 5452 §9.2). Connecting a datagram socket only records the peer (nothing goes
                 // on the wire, so it does not block) and makes the kernel drop datagrams from any
                 // other address or port: the source check of RFC 5452 §9.1.
+                socket.Blocking = false; // the synchronous calls below return at once, they never wait
                 socket.Connect(server);
                 long sent = _time.GetTimestamp();
-                await socket.SendAsync(buffer.AsMemory(2, length), SocketFlags.None, token).ConfigureAwait(false);
+
+                // A fresh socket's send buffer is empty, so the datagram goes out at once; sending
+                // without the asynchronous machinery saves its per-socket allocations.
+                socket.Send(buffer.AsSpan(2, length), SocketFlags.None, out SocketError sendError);
+                if (sendError == SocketError.WouldBlock)
+                {
+                    await socket.SendAsync(buffer.AsMemory(2, length), SocketFlags.None, token).ConfigureAwait(false);
+                }
+                else if (sendError != SocketError.Success)
+                {
+                    throw new SocketException((int)sendError);
+                }
+
                 while (true)
                 {
                     int received = await socket.ReceiveAsync(receive, SocketFlags.None, token).ConfigureAwait(false);

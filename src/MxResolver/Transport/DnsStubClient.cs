@@ -196,16 +196,40 @@ public sealed partial class DnsStubClient
                 }
 
                 bool withOpt = ednsRejected is null || !ednsRejected[index];
-                ExchangeOutcome<TResult> outcome = await ExchangeAsync(server, name, type, withOpt, handler, state, buffer, timeout, started, cancellationToken).ConfigureAwait(false);
-                if (outcome.Status == ExchangeStatus.EdnsRejected)
+                bool overTcp = _tcpOnly;
+                ExchangeOutcome<TResult> outcome;
+                while (true)
                 {
-                    // RFC 6891 §7: a server that does not understand OPT answers FORMERR (or NOTIMP);
-                    // ask it once more without, and keep asking it without for this query.
-                    DnsLog.EdnsRejected(_logger, server, name, type, outcome.ResponseCode);
-                    (ednsRejected ??= new bool[servers.Length])[index] = true;
-                    outcome = RemainingTimeout(started) is TimeSpan retryTimeout
-                        ? await ExchangeAsync(server, name, type, false, handler, state, buffer, retryTimeout, started, cancellationToken).ConfigureAwait(false)
-                        : ExchangeOutcome<TResult>.Failed(DnsQueryError.Timeout, "the query deadline passed before the retry without EDNS");
+                    outcome = overTcp
+                        ? await ExchangeTcpAsync(server, name, type, withOpt, handler, state, buffer, timeout, cancellationToken).ConfigureAwait(false)
+                        : await ExchangeUdpAsync(server, name, type, withOpt, handler, state, buffer, timeout, cancellationToken).ConfigureAwait(false);
+                    if (outcome.Status == ExchangeStatus.Truncated)
+                    {
+                        // RFC 1035 §4.2.1, RFC 7766 §5: a truncated reply is never an answer (nor
+                        // NODATA); ask the same server the same question over TCP.
+                        DnsLog.TruncatedRetryingOverTcp(_logger, server, name, type);
+                        overTcp = true;
+                    }
+                    else if (outcome.Status == ExchangeStatus.EdnsRejected)
+                    {
+                        // RFC 6891 §7: a server that does not understand OPT answers FORMERR (or
+                        // NOTIMP); ask it once more without, and keep asking it without for this query.
+                        DnsLog.EdnsRejected(_logger, server, name, type, outcome.ResponseCode);
+                        (ednsRejected ??= new bool[servers.Length])[index] = true;
+                        withOpt = false;
+                    }
+                    else
+                    {
+                        break;
+                    }
+
+                    if (RemainingTimeout(started) is not TimeSpan retryTimeout)
+                    {
+                        outcome = ExchangeOutcome<TResult>.Failed(DnsQueryError.Timeout, "the query deadline passed before the retry");
+                        break;
+                    }
+
+                    timeout = retryTimeout;
                 }
 
                 if (outcome.Status == ExchangeStatus.Answered)
@@ -225,41 +249,6 @@ public sealed partial class DnsStubClient
         DnsQueryException exception = QueryFailureLog.ToException(failures, name, type, deadlinePassed: RemainingTimeout(started) is null);
         DnsLog.QueryFailed(_logger, name, type, exception.Error);
         throw exception;
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ExchangeOutcome<TResult>> ExchangeAsync<TState, TResult>(
-        IPEndPoint server,
-        string name,
-        DnsRecordType type,
-        bool withOpt,
-        ReplyHandler<TState, TResult> handler,
-        TState state,
-        byte[] buffer,
-        TimeSpan timeout,
-        long started,
-        CancellationToken cancellationToken)
-    {
-        if (!_tcpOnly)
-        {
-            ExchangeOutcome<TResult> outcome = await ExchangeUdpAsync(server, name, type, withOpt, handler, state, buffer, timeout, cancellationToken).ConfigureAwait(false);
-            if (outcome.Status != ExchangeStatus.Truncated)
-            {
-                return outcome;
-            }
-
-            // RFC 1035 §4.2.1, RFC 7766 §5: a truncated reply is never an answer (nor NODATA);
-            // ask the same server the same question over TCP.
-            DnsLog.TruncatedRetryingOverTcp(_logger, server, name, type);
-            if (RemainingTimeout(started) is not TimeSpan tcpTimeout)
-            {
-                return ExchangeOutcome<TResult>.Failed(DnsQueryError.Truncated, "the reply was truncated and the query deadline passed before the TCP retry");
-            }
-
-            timeout = tcpTimeout;
-        }
-
-        return await ExchangeTcpAsync(server, name, type, withOpt, handler, state, buffer, timeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The time the next exchange may take: the attempt timeout, cut to what is left of the deadline; <see langword="null"/> once the deadline passed.</summary>
