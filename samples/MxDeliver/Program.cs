@@ -64,7 +64,6 @@ internal static class Program
             return ExitCodes.Configuration;
         }
 
-        using (resolver)
         using (var connector = new MxConnector(resolver, resolverOptions.Failover))
         {
             var message = new MimeMessage();

@@ -48,6 +48,11 @@ internal static class SmtpDelivery
                 {
                     throw new TimeoutException($"No SMTP greeting within {timeouts.GreetingTimeout.TotalSeconds:0.###} s.");
                 }
+                catch (SmtpCommandException e)
+                {
+                    // A 4xx/5xx greeting, EHLO or STARTTLS reply (R21): MailKit's message leaves out the code, the attempt log wants it.
+                    throw new SmtpCommandException(e.ErrorCode, e.StatusCode, $"{(int)e.StatusCode} {e.Message}", e);
+                }
             }
 
             string reply = await client.SendAsync(message, cancellationToken).ConfigureAwait(false);

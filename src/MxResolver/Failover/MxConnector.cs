@@ -15,7 +15,7 @@ namespace MxResolver;
 /// </summary>
 /// <example>
 /// <code>
-/// using var resolver = new MailExchangeResolver();
+/// var resolver = new MailExchangeResolver();
 /// using var connector = new MxConnector(resolver, new MxFailoverOptions { CheckGreeting = true });
 /// MxFailoverResult&lt;MxConnection&gt; result = await connector.ConnectAsync("example.com");
 /// if (result.IsSuccess)

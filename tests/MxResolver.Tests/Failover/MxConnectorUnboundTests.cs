@@ -32,7 +32,7 @@ public sealed class MxConnectorUnboundTests(UnboundFixture unbound)
         // R20 R21: refused moves on at once, silence after the greeting timeout, 421 at once; 220 wins.
         await using FailoverHosts hosts = await FailoverHosts.StartAsync();
         MxFailoverOptions options = GreetingChecked();
-        using MailExchangeResolver resolver = Resolver();
+        MailExchangeResolver resolver = Resolver();
         using var connector = new MxConnector(resolver, options);
 
         MxFailoverResult<MxConnection> result = await connector.ConnectAsync("failover.mx.test", hosts.Port, Token).AsTask().WaitAsync(Bound, Token);
@@ -68,7 +68,7 @@ public sealed class MxConnectorUnboundTests(UnboundFixture unbound)
     {
         // R23: nothing accepted -> temporary, 4.4.1, every attempt with its target, address, outcome and time.
         await using FailoverHosts hosts = await FailoverHosts.StartAsync(withSmtpServer: false);
-        using MailExchangeResolver resolver = Resolver();
+        MailExchangeResolver resolver = Resolver();
         using var connector = new MxConnector(resolver, GreetingChecked());
 
         MxFailoverResult<MxConnection> result = await connector.ConnectAsync("failover.mx.test", hosts.Port, Token).AsTask().WaitAsync(Bound, Token);
@@ -94,7 +94,7 @@ public sealed class MxConnectorUnboundTests(UnboundFixture unbound)
         IPAddress dead = IPAddress.Parse("127.0.0.7");
         IPAddress live = IPAddress.Parse("127.0.0.8");
         await using TcpTestServer server = TcpTestServer.Greeting(new IPEndPoint(live, 0), "220 live.health.failover.mx.test ESMTP\r\n");
-        using MailExchangeResolver resolver = Resolver();
+        MailExchangeResolver resolver = Resolver();
         using var connector = new MxConnector(resolver, GreetingChecked());
 
         bool deadTried = false;
@@ -123,7 +123,7 @@ public sealed class MxConnectorUnboundTests(UnboundFixture unbound)
     {
         // R17 / RFC 8305: IPv6 first; its failure starts IPv4 at once.
         await using TcpTestServer server = TcpTestServer.Greeting(new IPEndPoint(IPAddress.Parse("127.0.0.6"), 0), "220 mx.dualstack.mx.test\r\n");
-        using MailExchangeResolver resolver = Resolver();
+        MailExchangeResolver resolver = Resolver();
         using var connector = new MxConnector(resolver, GreetingChecked());
 
         MxFailoverResult<MxConnection> result = await connector.ConnectAsync("dualstack.mx.test", server.EndPoint.Port, Token).AsTask().WaitAsync(Bound, Token);
@@ -141,7 +141,7 @@ public sealed class MxConnectorUnboundTests(UnboundFixture unbound)
     public async Task ConnectAsync_NullMx_PermanentResolutionFailureWithoutAttempts()
     {
         // R8 through the connector: nothing to try, permanent, the resolution's code.
-        using MailExchangeResolver resolver = Resolver();
+        MailExchangeResolver resolver = Resolver();
         using var connector = new MxConnector(resolver, GreetingChecked());
 
         MxFailoverResult<MxConnection> result = await connector.ConnectAsync("null-mx.mx.test", 25, Token).AsTask().WaitAsync(Bound, Token);

@@ -41,7 +41,9 @@ public sealed class MxDeliverTests(UnboundFixture unbound)
         Assert.Contains("delivered: smtp.failover.mx.test (preference 40) 127.0.0.5", stdout, StringComparison.Ordinal);
         Assert.Contains("refused.failover.mx.test (preference 10)", stdout, StringComparison.Ordinal);
         Assert.Contains("busy.failover.mx.test (preference 30)", stdout, StringComparison.Ordinal);
-        Assert.Contains("421", stdout, StringComparison.Ordinal);
+        Assert.Contains("OperationFailed after", stdout, StringComparison.Ordinal);
+        Assert.Contains(": 421 ", stdout, StringComparison.Ordinal);
+        Assert.Contains("No SMTP greeting within 1 s", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
