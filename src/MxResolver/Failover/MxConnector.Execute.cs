@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using MxResolver.Failover;
 
@@ -29,7 +30,7 @@ public sealed partial class MxConnector
         // in parallel, so there is no racing here (RFC 8305 applies to connecting, not to sessions).
         foreach (AttemptGroup group in AttemptPlan.Build(resolution.Targets, _health))
         {
-            foreach (System.Net.IPAddress address in group.Addresses)
+            foreach (IPAddress address in group.Addresses)
             {
                 if (!run.CanStart)
                 {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
@@ -227,6 +228,43 @@ public sealed class MxConnectorTests
         {
             Assert.Equal(["refused", "refused"], outcomes);
             Assert.Equal(1, failovers);
+        }
+    }
+
+    [Fact]
+    public async Task ConnectAsync_TwoAttempts_OneSpanEachWithOutcome()
+    {
+        // R20: a span per attempt, siblings under the caller's span.
+        int port = ClosedPort("127.0.0.14");
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "MxResolver",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.GetTagItem("server.address") is "span-a.test" or "span-b.test")
+                {
+                    lock (spans)
+                    {
+                        spans.Add(activity);
+                    }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var caller = new Activity("caller").Start();
+        using var connector = new MxConnector(FakeMxResolver.Targets(Target("span-a.test", 10, "127.0.0.14"), Target("span-b.test", 20, "127.0.0.15")));
+
+        await connector.ConnectAsync("spans.test", port, Token).AsTask().WaitAsync(Bound, Token);
+
+        lock (spans)
+        {
+            Assert.Equal(["span-a.test", "span-b.test"], spans.Select(s => (string)s.GetTagItem("server.address")!));
+            Assert.All(spans, s => Assert.Equal("mx.connect", s.OperationName));
+            Assert.All(spans, s => Assert.Equal("refused", s.GetTagItem("mxresolver.connect.outcome")));
+            Assert.All(spans, s => Assert.Equal(ActivityStatusCode.Error, s.Status));
+            Assert.All(spans, s => Assert.Equal(caller.SpanId, s.ParentSpanId));
         }
     }
 
