@@ -97,6 +97,9 @@ public sealed record MxResolution
     /// </summary>
     public TimeSpan? TimeToLive { get; init; }
 
-    /// <summary>Whether the result was built from cached answers served past their expiry (RFC 8767).</summary>
+    /// <summary>
+    /// Whether any DNS answer the result was built from was served from cache past its expiry
+    /// (serve-stale, RFC 8767). Always <see langword="false"/> without a cache that serves stale answers.
+    /// </summary>
     public bool IsStale { get; init; }
 }

@@ -10,6 +10,7 @@ internal sealed class MxResolutionBuilder
     private readonly List<DroppedExchange> _droppedExchanges = [];
     private readonly List<DroppedAddress> _droppedAddresses = [];
     private uint? _timeToLive;
+    private bool _isStale;
 
     public MxResolutionBuilder(string input)
     {
@@ -37,11 +38,13 @@ internal sealed class MxResolutionBuilder
     public void Drop(DroppedAddress dropped) => _droppedAddresses.Add(dropped);
 
     /// <summary>
-    /// Takes part in the result's TTL: positive and negative answers count (RFC 2181 §5.2,
-    /// RFC 2308 §5); failures carry no TTL and do not.
+    /// Takes part in the result's TTL and staleness: positive and negative answers count for the
+    /// TTL (RFC 2181 §5.2, RFC 2308 §5); failures carry no TTL and do not.
     /// </summary>
     public void Consider(DnsAnswer answer)
     {
+        // RFC 8767 §4: a result built from any answer served past its expiry is stale (R28).
+        _isStale |= answer.IsStale;
         if (answer.Kind is DnsAnswerKind.Success or DnsAnswerKind.NoData or DnsAnswerKind.NxDomain)
         {
             _timeToLive = Math.Min(_timeToLive ?? uint.MaxValue, answer.TimeToLive);
@@ -61,6 +64,7 @@ internal sealed class MxResolutionBuilder
             DroppedAddresses = _droppedAddresses.ToArray(),
             Warnings = _warnings.ToArray(),
             Error = error,
+            IsStale = _isStale,
             TimeToLive = status == MxResolutionStatus.TemporaryFailure || _timeToLive is null
                 ? null
                 : TimeSpan.FromSeconds(_timeToLive.Value),

@@ -87,10 +87,12 @@ public sealed partial class DnsStubClient
         }
         else
         {
-            _servers = [.. options.NameServers];
-            foreach (IPEndPoint server in _servers)
+            // Copies: IPEndPoint is mutable, and the caller keeps the originals.
+            _servers = new IPEndPoint[options.NameServers.Count];
+            for (int i = 0; i < _servers.Length; i++)
             {
-                ArgumentNullException.ThrowIfNull(server, nameof(options.NameServers));
+                IPEndPoint server = options.NameServers[i] ?? throw new ArgumentNullException(nameof(options.NameServers), "A name server endpoint is null.");
+                _servers[i] = new IPEndPoint(server.Address, server.Port);
             }
         }
 

@@ -2,7 +2,6 @@ using System.Net;
 using MxResolver.Dns;
 using MxResolver.Lookup;
 using MxResolver.Tests.Infrastructure;
-using DnsSection = MxResolver.Tests.Infrastructure.RecordSection;
 
 namespace MxResolver.Tests.Lookup;
 
@@ -81,7 +80,7 @@ public sealed class DnsLookupTests(UnboundFixture unbound)
     public async Task LookupAsync_MalformedReplies_FailureMalformed() // R6
     {
         await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(
-            q.ReplyBuilder().AddRaw(DnsSection.Answer, "example.test.", DnsTypeCode.MX, 1, 300, [0, 10], rdLengthOverride: 40).Build()));
+            q.ReplyBuilder().AddRaw(RecordSection.Answer, "example.test.", DnsTypeCode.MX, 1, 300, [0, 10], rdLengthOverride: 40).Build()));
 
         DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "example.test.", DnsRecordType.MX);
 
@@ -94,8 +93,8 @@ public sealed class DnsLookupTests(UnboundFixture unbound)
     {
         await using var server = new ScriptedDnsServer(q => q.Info!.QuestionName switch
         {
-            "start.example.test." => ScriptedResponse.Reply(q.Reply(configure: b => b.AddCname(DnsSection.Answer, "start.example.test.", "target.example.test.", ttl: 60))),
-            _ => ScriptedResponse.Reply(q.Reply(configure: b => b.AddMx(DnsSection.Answer, "target.example.test.", 10, "mx.example.test.", ttl: 600))),
+            "start.example.test." => ScriptedResponse.Reply(q.Reply(configure: b => b.AddCname(RecordSection.Answer, "start.example.test.", "target.example.test.", ttl: 60))),
+            _ => ScriptedResponse.Reply(q.Reply(configure: b => b.AddMx(RecordSection.Answer, "target.example.test.", 10, "mx.example.test.", ttl: 600))),
         });
 
         DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "start.example.test.", DnsRecordType.MX);
@@ -113,8 +112,8 @@ public sealed class DnsLookupTests(UnboundFixture unbound)
     public async Task LookupAsync_ServerStopsAtAliasWithSoa_NoDataNotRequeried()
     {
         await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(configure: b => b
-            .AddCname(DnsSection.Answer, "start.example.test.", "target.example.test.")
-            .AddSoa(DnsSection.Authority, "example.test.", "ns.example.test.", "hostmaster.example.test.", minimum: 120))));
+            .AddCname(RecordSection.Answer, "start.example.test.", "target.example.test.")
+            .AddSoa(RecordSection.Authority, "example.test.", "ns.example.test.", "hostmaster.example.test.", minimum: 120))));
 
         DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "start.example.test.", DnsRecordType.MX);
 
@@ -131,7 +130,7 @@ public sealed class DnsLookupTests(UnboundFixture unbound)
         {
             string name = q.Info!.QuestionName!;
             int n = int.Parse(name.Split('.')[0][1..], System.Globalization.CultureInfo.InvariantCulture);
-            return ScriptedResponse.Reply(q.Reply(configure: b => b.AddCname(DnsSection.Answer, name, $"h{n + 1}.example.test.")));
+            return ScriptedResponse.Reply(q.Reply(configure: b => b.AddCname(RecordSection.Answer, name, $"h{n + 1}.example.test.")));
         });
 
         DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "h0.example.test.", DnsRecordType.MX);
@@ -153,12 +152,12 @@ public sealed class DnsLookupTests(UnboundFixture unbound)
             {
                 for (int i = first; i < first + 5; i++)
                 {
-                    b.AddCname(DnsSection.Answer, $"h{i}.example.test.", $"h{i + 1}.example.test.");
+                    b.AddCname(RecordSection.Answer, $"h{i}.example.test.", $"h{i + 1}.example.test.");
                 }
 
                 if (first == 5)
                 {
-                    b.AddMx(DnsSection.Answer, "h10.example.test.", 10, "mx.example.test.");
+                    b.AddMx(RecordSection.Answer, "h10.example.test.", 10, "mx.example.test.");
                 }
             }));
         });

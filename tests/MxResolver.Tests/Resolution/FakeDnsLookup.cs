@@ -98,6 +98,14 @@ internal sealed class FakeDnsLookup : IDnsLookup
     public FakeDnsLookup AliasLoop(string name, DnsRecordType type)
         => Set(name, type, new DnsAnswer(Absolute(name), type, DnsAnswerKind.AliasLoop) { ErrorMessage = $"The CNAME chain from {name} loops." });
 
+    /// <summary>Marks the registered answer of (<paramref name="name"/>, <paramref name="type"/>) as served stale (RFC 8767).</summary>
+    public FakeDnsLookup Stale(string name, DnsRecordType type)
+    {
+        Func<CancellationToken, Task<DnsAnswer>> fresh = _answers[(Absolute(name), type)];
+        _answers[(Absolute(name), type)] = async token => (await fresh(token)) with { IsStale = true };
+        return this;
+    }
+
     /// <summary>The lookup never answers; only cancellation ends it.</summary>
     public FakeDnsLookup Hang(string name, DnsRecordType type)
     {

@@ -995,6 +995,19 @@ public class MailExchangeResolverTests
     }
 
     [Fact]
+    public async Task ResolveAsync_AnAnswerServedStale_ResultIsStale()
+    {
+        // R28 groundwork: a cache marks answers stale; the resolution says so.
+        var dns = new FakeDnsLookup().Mx("example.com", (10, "mx.example.com")).Host("mx.example.com", "192.0.2.1");
+        var resolver = Create(dns);
+        Assert.False((await resolver.ResolveAsync("example.com", Ct)).IsStale);
+
+        dns.Stale("mx.example.com", DnsRecordType.A);
+
+        Assert.True((await resolver.ResolveAsync("example.com", Ct)).IsStale);
+    }
+
+    [Fact]
     public async Task ResolveAsync_DeadlinePasses_TemporaryFailure()
     {
         var time = new FakeTimeProvider();

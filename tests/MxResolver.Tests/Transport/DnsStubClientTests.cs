@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using MxResolver.Dns;
 using MxResolver.Tests.Infrastructure;
-using DnsSection = MxResolver.Tests.Infrastructure.RecordSection;
 
 namespace MxResolver.Tests.Transport;
 
@@ -27,7 +26,7 @@ public sealed class DnsStubClientTests
             Logger = logger,
         });
 
-    private static byte[] GoodReply(ScriptedQuery q) => q.Reply(configure: b => b.AddMx(DnsSection.Answer, q.Info!.QuestionName!, 10, GoodExchange));
+    private static byte[] GoodReply(ScriptedQuery q) => q.Reply(configure: b => b.AddMx(RecordSection.Answer, q.Info!.QuestionName!, 10, GoodExchange));
 
     private static string OnlyExchange(DnsResponse response) => Assert.IsType<MxRecord>(Assert.Single(response.Answers)).Exchange;
 
@@ -39,7 +38,7 @@ public sealed class DnsStubClientTests
     {
         await using var server = new ScriptedDnsServer(q =>
         {
-            byte[] forged = q.Reply(configure: b => b.AddMx(DnsSection.Answer, Name, 10, "forged.example.test."));
+            byte[] forged = q.Reply(configure: b => b.AddMx(RecordSection.Answer, Name, 10, "forged.example.test."));
             BinaryPrimitives.WriteUInt16BigEndian(forged, (ushort)(q.Info!.Id ^ 0x5A5A));
             return ScriptedResponse.Sequence(new ScriptedReply(forged), new ScriptedReply(GoodReply(q)) { Delay = TimeSpan.FromMilliseconds(50) });
         });
@@ -60,10 +59,10 @@ public sealed class DnsStubClientTests
             var wrongName = DnsMessageBuilder.ReplyTo(q.Info!);
             wrongName = new DnsMessageBuilder { Id = q.Info!.Id, IsResponse = true, RecursionDesired = true }
                 .AddQuestion("other.example.test.", DnsTypeCode.MX)
-                .AddMx(DnsSection.Answer, "other.example.test.", 10, "forged.example.test.");
+                .AddMx(RecordSection.Answer, "other.example.test.", 10, "forged.example.test.");
             var wrongType = new DnsMessageBuilder { Id = q.Info.Id, IsResponse = true, RecursionDesired = true }
                 .AddQuestion(Name, DnsTypeCode.A)
-                .AddA(DnsSection.Answer, Name, "192.0.2.66");
+                .AddA(RecordSection.Answer, Name, "192.0.2.66");
             return ScriptedResponse.Sequence(
                 new ScriptedReply(wrongName.Build()),
                 new ScriptedReply(wrongType.Build()),
@@ -82,7 +81,7 @@ public sealed class DnsStubClientTests
         await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(
             new DnsMessageBuilder { Id = q.Info!.Id, IsResponse = true, RecursionDesired = true }
                 .AddQuestion("HOST.Example.TEST.", DnsTypeCode.MX)
-                .AddMx(DnsSection.Answer, "HOST.Example.TEST.", 10, GoodExchange)
+                .AddMx(RecordSection.Answer, "HOST.Example.TEST.", 10, GoodExchange)
                 .Build()));
 
         DnsResponse response = await QueryAsync(Client(servers: server.EndPoint));
@@ -97,7 +96,7 @@ public sealed class DnsStubClientTests
     {
         // The forgery has the right ID and question: only its source gives it away (RFC 5452 §9.1).
         await using var server = new ScriptedDnsServer(q => ScriptedResponse.Sequence(
-            new ScriptedReply(q.Reply(configure: b => b.AddMx(DnsSection.Answer, Name, 10, "forged.example.test."))) { Source = source },
+            new ScriptedReply(q.Reply(configure: b => b.AddMx(RecordSection.Answer, Name, 10, "forged.example.test."))) { Source = source },
             new ScriptedReply(GoodReply(q)) { Delay = TimeSpan.FromMilliseconds(100) }));
 
         DnsResponse response = await QueryAsync(Client(servers: server.EndPoint));
@@ -111,12 +110,12 @@ public sealed class DnsStubClientTests
     public async Task QueryAsync_TruncatedOverUdp_SameQuestionOverTcpToSameServer()
     {
         await using var server = new ScriptedDnsServer(q => q.Transport == ScriptedTransport.Udp
-            ? ScriptedResponse.Reply(q.ReplyBuilder().Also(b => b.Truncated = true).AddMx(DnsSection.Answer, Name, 10, "partial.example.test.").Build())
+            ? ScriptedResponse.Reply(q.ReplyBuilder().Also(b => b.Truncated = true).AddMx(RecordSection.Answer, Name, 10, "partial.example.test.").Build())
             : ScriptedResponse.Reply(q.Reply(configure: b =>
             {
                 for (int i = 0; i < 40; i++)
                 {
-                    b.AddMx(DnsSection.Answer, Name, (ushort)i, $"mx{i}.example.test.");
+                    b.AddMx(RecordSection.Answer, Name, (ushort)i, $"mx{i}.example.test.");
                 }
             })));
         var logger = new RecordingLogger();
@@ -227,7 +226,7 @@ public sealed class DnsStubClientTests
     [InlineData(DnsRcodeCode.NxDomain)]
     public async Task QueryAsync_NoErrorWithoutDataOrNxDomain_FinalAnswerNoFailover(int rcode)
     {
-        await using var first = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(rcode, b => b.AddSoa(DnsSection.Authority, "example.test.", "ns.example.test.", "hostmaster.example.test."))));
+        await using var first = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(rcode, b => b.AddSoa(RecordSection.Authority, "example.test.", "ns.example.test.", "hostmaster.example.test."))));
         await using var second = new ScriptedDnsServer(q => ScriptedResponse.Reply(GoodReply(q)));
 
         DnsResponse response = await QueryAsync(Client(servers: [first.EndPoint, second.EndPoint]));
@@ -278,16 +277,16 @@ public sealed class DnsStubClientTests
         {
             case "compression loop":
                 // An owner name that is a pointer to itself (RFC 1035 §4.1.4 allows only earlier offsets).
-                builder.AddRawRecord(DnsSection.Answer, [0xC0, (byte)answerOffset, .. FixedFields(DnsTypeCode.A, 4), 192, 0, 2, 1]);
+                builder.AddRawRecord(RecordSection.Answer, [0xC0, (byte)answerOffset, .. FixedFields(DnsTypeCode.A, 4), 192, 0, 2, 1]);
                 break;
             case "pointer past the end":
-                builder.AddRawRecord(DnsSection.Answer, [0x03, (byte)'w', (byte)'w', (byte)'w', 0xC0, 0xFF, .. FixedFields(DnsTypeCode.A, 4), 192, 0, 2, 1]);
+                builder.AddRawRecord(RecordSection.Answer, [0x03, (byte)'w', (byte)'w', (byte)'w', 0xC0, 0xFF, .. FixedFields(DnsTypeCode.A, 4), 192, 0, 2, 1]);
                 break;
             case "rdata overrun":
-                builder.AddRaw(DnsSection.Answer, Name, DnsTypeCode.MX, 1, 300, [0, 10, 0], rdLengthOverride: 300);
+                builder.AddRaw(RecordSection.Answer, Name, DnsTypeCode.MX, 1, 300, [0, 10, 0], rdLengthOverride: 300);
                 break;
             case "huge counts":
-                builder.AddMx(DnsSection.Answer, Name, 10, GoodExchange);
+                builder.AddMx(RecordSection.Answer, Name, 10, GoodExchange);
                 builder.AnswerCountOverride = 0xFFFF;
                 builder.AuthorityCountOverride = 0xFFFF;
                 break;
