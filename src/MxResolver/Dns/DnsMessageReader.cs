@@ -23,6 +23,7 @@ internal ref struct DnsMessageReader
     private int _authoritiesLeft;
     private int _additionalsLeft;
     private uint _optTimeToLive;
+    private int _lastOwnerPointer; // the previous owner's two bytes when it was a bare pointer, else -1
 
     /// <summary>Reads the header of <paramref name="message"/>.</summary>
     /// <exception cref="DnsFormatException">The message is shorter than a header.</exception>
@@ -35,6 +36,7 @@ internal ref struct DnsMessageReader
         _answersLeft = Header.AnswerCount;
         _authoritiesLeft = Header.AuthorityCount;
         _additionalsLeft = Header.AdditionalCount;
+        _lastOwnerPointer = -1;
     }
 
     public readonly ReadOnlySpan<byte> Message => _message;
@@ -120,7 +122,19 @@ internal ref struct DnsMessageReader
         }
 
         int nameOffset = _position;
-        int end = DnsName.Skip(_message, nameOffset);
+        int end;
+        if (_lastOwnerPointer >= 0 && nameOffset + 1 < _message.Length && ((_message[nameOffset] << 8) | _message[nameOffset + 1]) == _lastOwnerPointer)
+        {
+            // The owner is the same bare pointer as the previous record's (the usual shape of an
+            // RRset): the same name, already validated.
+            end = nameOffset + 2;
+        }
+        else
+        {
+            end = DnsName.Skip(_message, nameOffset);
+            _lastOwnerPointer = end == nameOffset + 2 && _message[nameOffset] >= 0xC0 ? (_message[nameOffset] << 8) | _message[nameOffset + 1] : -1;
+        }
+
         if (end + FixedRecordFieldsLength > _message.Length)
         {
             throw new DnsFormatException("A resource record is cut off by the end of the message.");

@@ -1,3 +1,8 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Text;
+
 namespace MxResolver.Dns;
 
 /// <summary>
@@ -23,6 +28,11 @@ internal static class DnsName
     /// loops; this cap bounds the work on adversarial chains of pointers.
     /// </summary>
     public const int MaxPointerJumps = 127;
+
+    // Printable ASCII (RFC 1035 §5.1) except the escape character; '.' is allowed here because it
+    // separates the gathered labels (a '.' inside a label is caught by counting the dots).
+    private static readonly SearchValues<byte> PrintableExceptBackslash = SearchValues.Create(
+        Enumerable.Range(0x21, 0x7E - 0x21 + 1).Where(b => b != '\\').Select(b => (byte)b).ToArray());
 
     // A decoded name is at most 255 wire octets; each octet becomes at most 4 characters (\DDD).
     private const int MaxPresentationLength = MaxWireLength * 4;
@@ -124,24 +134,61 @@ internal static class DnsName
     /// <exception cref="DnsFormatException">The name is malformed.</exception>
     public static int Skip(ReadOnlySpan<byte> message, int offset)
     {
-        var walker = new LabelWalker(message, offset);
-        while (walker.MoveNext(out _))
+        var cursor = new Cursor(message, offset);
+        int length;
+        while ((length = NextLabel(message, ref cursor)) != 0)
         {
+            cursor.Position += 1 + length;
         }
 
-        return walker.End;
+        return cursor.End;
     }
 
     /// <summary>Decodes the name at <paramref name="offset"/>; <paramref name="end"/> is the offset after it.</summary>
     /// <exception cref="DnsFormatException">The name is malformed.</exception>
     public static string Read(ReadOnlySpan<byte> message, int offset, out int end)
     {
+        // Almost every name is plain host-name text: gather it as "label.label." bytes and widen
+        // them into the string in one step. If a label holds a byte that needs escaping ('.', '\',
+        // or anything outside printable ASCII), the name takes the escaping path instead.
+        Span<byte> text = stackalloc byte[MaxWireLength];
+        int written = 0;
+        int labels = 0;
+        var cursor = new Cursor(message, offset);
+        int length;
+        while ((length = NextLabel(message, ref cursor)) != 0)
+        {
+            message.Slice(cursor.Position + 1, length).CopyTo(text[written..]);
+            written += length;
+            text[written++] = (byte)'.';
+            labels++;
+            cursor.Position += 1 + length;
+        }
+
+        end = cursor.End;
+        if (written == 0)
+        {
+            return ".";
+        }
+
+        ReadOnlySpan<byte> presentation = text[..written];
+        if (presentation.IndexOfAnyExcept(PrintableExceptBackslash) >= 0 || presentation.Count((byte)'.') != labels)
+        {
+            return ReadEscaped(message, offset, out end);
+        }
+
+        return Encoding.Latin1.GetString(presentation);
+    }
+
+    private static string ReadEscaped(ReadOnlySpan<byte> message, int offset, out int end)
+    {
         Span<char> buffer = stackalloc char[MaxPresentationLength];
         int written = 0;
-        var walker = new LabelWalker(message, offset);
-        while (walker.MoveNext(out ReadOnlySpan<byte> label))
+        var cursor = new Cursor(message, offset);
+        int length;
+        while ((length = NextLabel(message, ref cursor)) != 0)
         {
-            foreach (byte b in label)
+            foreach (byte b in message.Slice(cursor.Position + 1, length))
             {
                 if (b is (byte)'.' or (byte)'\\')
                 {
@@ -162,10 +209,11 @@ internal static class DnsName
             }
 
             buffer[written++] = '.';
+            cursor.Position += 1 + length;
         }
 
-        end = walker.End;
-        return written == 0 ? "." : new string(buffer[..written]);
+        end = cursor.End;
+        return new string(buffer[..written]);
     }
 
     /// <summary>Decodes the name at <paramref name="offset"/>.</summary>
@@ -184,24 +232,26 @@ internal static class DnsName
             name = name[..^1];
         }
 
-        var walker = new LabelWalker(message, offset);
+        var cursor = new Cursor(message, offset);
         bool equal = true;
-        while (walker.MoveNext(out ReadOnlySpan<byte> label))
+        int length;
+        while ((length = NextLabel(message, ref cursor)) != 0)
         {
-            if (!equal)
+            if (equal)
             {
-                continue; // keep walking so a malformed name is still reported
+                int dot = name.IndexOf('.');
+                ReadOnlySpan<char> expected = dot < 0 ? name : name[..dot];
+                if (name.IsEmpty || !LabelEquals(message.Slice(cursor.Position + 1, length), expected))
+                {
+                    equal = false; // keep walking so a malformed name is still reported
+                }
+                else
+                {
+                    name = dot < 0 ? default : name[(dot + 1)..];
+                }
             }
 
-            int dot = name.IndexOf('.');
-            ReadOnlySpan<char> expected = dot < 0 ? name : name[..dot];
-            if (name.IsEmpty || !LabelEquals(label, expected))
-            {
-                equal = false;
-                continue;
-            }
-
-            name = dot < 0 ? default : name[(dot + 1)..];
+            cursor.Position += 1 + length;
         }
 
         return equal && name.IsEmpty;
@@ -238,6 +288,33 @@ internal static class DnsName
                 return false;
             }
         }
+    }
+
+    /// <summary>
+    /// The offset of the first label the name at <paramref name="offset"/> is made of, after any
+    /// pointers it starts with. Two names with the same first-label offset are the same bytes, so
+    /// callers can reuse a decoded or compared name without walking it again.
+    /// </summary>
+    /// <exception cref="DnsFormatException">A leading pointer is cut off or does not point backwards.</exception>
+    public static int FirstLabelOffset(ReadOnlySpan<byte> message, int offset)
+    {
+        while ((uint)offset < (uint)message.Length && (message[offset] & 0xC0) == 0xC0)
+        {
+            if (offset + 1 >= message.Length)
+            {
+                throw new DnsFormatException("A compression pointer is cut off by the end of the message.");
+            }
+
+            int target = ((message[offset] & 0x3F) << 8) | message[offset + 1];
+            if (target >= offset)
+            {
+                throw new DnsFormatException($"A compression pointer at offset {offset} points forward or to itself (to {target}); only earlier offsets are allowed.");
+            }
+
+            offset = target;
+        }
+
+        return offset;
     }
 
     private static bool LabelEquals(ReadOnlySpan<byte> label, ReadOnlySpan<char> text)
@@ -278,105 +355,153 @@ internal static class DnsName
 
     private static int ToLower(int c) => c is >= 'A' and <= 'Z' ? c | 0x20 : c;
 
-    /// <summary>
-    /// Walks the labels of a compressed name. Every read is bounds-checked; a pointer must point
-    /// strictly before the start of the labels it continues (so the walk always moves backwards
-    /// and ends), the jump count is capped, and the total wire length is held to 255 octets.
-    /// </summary>
-    private ref struct LabelWalker
+    /// <summary>Where a walk through a compressed name stands.</summary>
+    private struct Cursor
     {
-        private readonly ReadOnlySpan<byte> _message;
-        private int _position;
-        private int _floor;
-        private int _wireLength;
-        private int _jumps;
+        /// <summary>The offset of the current length octet or pointer.</summary>
+        public int Position;
 
-        public LabelWalker(ReadOnlySpan<byte> message, int offset)
+        /// <summary>Pointers must point strictly before this offset: the start of the labels being read.</summary>
+        public int Floor;
+
+        public int WireLength;
+
+        public int Jumps;
+
+        /// <summary>The offset after the name as it stands at its starting position; -1 until known.</summary>
+        public int End;
+
+        public Cursor(ReadOnlySpan<byte> message, int offset)
         {
             if ((uint)offset >= (uint)message.Length)
             {
-                throw new DnsFormatException($"A name starts at offset {offset}, outside the {message.Length}-byte message.");
+                ThrowOutside(offset, message.Length);
             }
 
-            _message = message;
-            _position = offset;
-            _floor = offset;
+            Position = offset;
+            Floor = offset;
+            WireLength = 0;
+            Jumps = 0;
             End = -1;
         }
+    }
 
-        /// <summary>The offset after the name as it stands at its starting position.</summary>
-        public int End { get; private set; }
+    /// <summary>
+    /// Follows pointers from <see cref="Cursor.Position"/> to the next label and returns its length
+    /// (the label's bytes start at <c>Position + 1</c>; the caller steps past them), or 0 at the
+    /// root label. Every read is bounds-checked; a pointer must point strictly before the start of
+    /// the labels it continues (so the walk always moves backwards and ends), the jump count is
+    /// capped, and the total wire length is held to 255 octets (RFC 1035 §2.3.4, §4.1.4).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NextLabel(ReadOnlySpan<byte> message, ref Cursor cursor)
+    {
+        while (true)
+        {
+            int position = cursor.Position;
+            if ((uint)position >= (uint)message.Length)
+            {
+                ThrowFormat("A name runs past the end of the message.");
+            }
+
+            int length = message[position];
+            if (length < 0x40)
+            {
+                cursor.WireLength += length + 1;
+                if (cursor.WireLength > MaxWireLength)
+                {
+                    ThrowFormat("A name is longer than 255 octets.");
+                }
+
+                if (length == 0)
+                {
+                    if (cursor.End < 0)
+                    {
+                        cursor.End = position + 1;
+                    }
+
+                    return 0;
+                }
+
+                if (position + 1 + length > message.Length)
+                {
+                    ThrowFormat("A label runs past the end of the message.");
+                }
+
+                return length;
+            }
+
+            if (length < 0xC0)
+            {
+                // 01 and 10 prefixes are the extended and reserved label types (RFC 6891 §5).
+                ThrowLabelType(length, position);
+            }
+
+            if (position + 1 >= message.Length)
+            {
+                ThrowFormat("A compression pointer is cut off by the end of the message.");
+            }
+
+            int target = ((length & 0x3F) << 8) | message[position + 1];
+            if (target >= cursor.Floor)
+            {
+                ThrowForwardPointer(position, target);
+            }
+
+            if (++cursor.Jumps > MaxPointerJumps)
+            {
+                ThrowFormat("A name follows too many compression pointers.");
+            }
+
+            if (cursor.End < 0)
+            {
+                cursor.End = position + 2;
+            }
+
+            cursor.Position = target;
+            cursor.Floor = target;
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowFormat(string message) => throw new DnsFormatException(message);
+
+    [DoesNotReturn]
+    private static void ThrowOutside(int offset, int length)
+        => throw new DnsFormatException($"A name starts at offset {offset}, outside the {length}-byte message.");
+
+    [DoesNotReturn]
+    private static void ThrowLabelType(int lengthOctet, int position)
+        => throw new DnsFormatException($"Unsupported label type 0x{lengthOctet & 0xC0:X2} at offset {position}.");
+
+    [DoesNotReturn]
+    private static void ThrowForwardPointer(int position, int target)
+        => throw new DnsFormatException($"A compression pointer at offset {position} points forward or into its own name (to {target}); only earlier offsets are allowed.");
+
+    /// <summary>Walks the labels of a compressed name one at a time, under the rules of <see cref="NextLabel"/>.</summary>
+    private ref struct LabelWalker
+    {
+        private readonly ReadOnlySpan<byte> _message;
+        private Cursor _cursor;
+
+        public LabelWalker(ReadOnlySpan<byte> message, int offset)
+        {
+            _message = message;
+            _cursor = new Cursor(message, offset);
+        }
 
         public bool MoveNext(out ReadOnlySpan<byte> label)
         {
-            while (true)
+            int length = NextLabel(_message, ref _cursor);
+            if (length == 0)
             {
-                if (_position >= _message.Length)
-                {
-                    throw new DnsFormatException("A name runs past the end of the message.");
-                }
-
-                byte length = _message[_position];
-                switch (length & 0xC0)
-                {
-                    case 0x00:
-                        _wireLength += length + 1;
-                        if (_wireLength > MaxWireLength)
-                        {
-                            throw new DnsFormatException($"A name is longer than {MaxWireLength} octets.");
-                        }
-
-                        if (length == 0)
-                        {
-                            if (End < 0)
-                            {
-                                End = _position + 1;
-                            }
-
-                            label = default;
-                            return false;
-                        }
-
-                        if (_position + 1 + length > _message.Length)
-                        {
-                            throw new DnsFormatException("A label runs past the end of the message.");
-                        }
-
-                        label = _message.Slice(_position + 1, length);
-                        _position += 1 + length;
-                        return true;
-
-                    case 0xC0:
-                        if (_position + 1 >= _message.Length)
-                        {
-                            throw new DnsFormatException("A compression pointer is cut off by the end of the message.");
-                        }
-
-                        int target = ((length & 0x3F) << 8) | _message[_position + 1];
-                        if (target >= _floor)
-                        {
-                            throw new DnsFormatException($"A compression pointer at offset {_position} points forward or into its own name (to {target}); only earlier offsets are allowed.");
-                        }
-
-                        if (++_jumps > MaxPointerJumps)
-                        {
-                            throw new DnsFormatException("A name follows too many compression pointers.");
-                        }
-
-                        if (End < 0)
-                        {
-                            End = _position + 2;
-                        }
-
-                        _position = target;
-                        _floor = target;
-                        continue;
-
-                    default:
-                        // 01 and 10 prefixes are the extended and reserved label types (RFC 6891 §5).
-                        throw new DnsFormatException($"Unsupported label type 0x{length & 0xC0:X2} at offset {_position}.");
-                }
+                label = default;
+                return false;
             }
+
+            label = _message.Slice(_cursor.Position + 1, length);
+            _cursor.Position += 1 + length;
+            return true;
         }
     }
 }

@@ -25,6 +25,31 @@ internal static class DnsRecordData
         return exchangeOffset;
     }
 
+    /// <summary>
+    /// MX RDATA (RFC 1035 §3.3.9) decoded: the preference and the exchange as text, checked like
+    /// <see cref="ReadMx"/> but walking the exchange name once.
+    /// </summary>
+    /// <exception cref="DnsFormatException">The RDATA is malformed.</exception>
+    public static string ReadMxExchange(ReadOnlySpan<byte> message, int dataOffset, int dataLength, out ushort preference)
+    {
+        if (dataLength < 3)
+        {
+            throw new DnsFormatException($"MX RDATA of {dataLength} bytes is too short.");
+        }
+
+        int dataEnd = dataOffset + dataLength;
+        preference = BinaryPrimitives.ReadUInt16BigEndian(message[dataOffset..]);
+
+        // Reading within the RDATA slice keeps the name inside RDLENGTH; it must also end there.
+        string exchange = DnsName.Read(message[..dataEnd], dataOffset + 2, out int end);
+        if (end != dataEnd)
+        {
+            throw new DnsFormatException("MX RDATA does not match its length.");
+        }
+
+        return exchange;
+    }
+
     /// <summary>CNAME RDATA (RFC 1035 §3.3.1). Returns the canonical name's offset.</summary>
     /// <exception cref="DnsFormatException">The RDATA is malformed.</exception>
     public static int ReadCname(ReadOnlySpan<byte> message, in DnsRecordView record)

@@ -136,7 +136,7 @@ public sealed class DnsResponse
         var authorities = new List<DnsRecord>();
         var additionals = new List<DnsRecord>();
         string? lastOwner = null;
-        int lastOwnerOffset = -1;
+        int lastOwnerStart = -1;
         while (reader.TryReadRecord(out DnsRecordView view))
         {
             if (view.Type == DnsRecordType.OPT)
@@ -144,19 +144,12 @@ public sealed class DnsResponse
                 continue;
             }
 
-            // Compressed owners usually repeat: decode each distinct offset once.
-            string owner;
-            if (view.NameOffset == lastOwnerOffset || (lastOwner is not null && DnsName.EqualsWire(message, view.NameOffset, lastOwnerOffset)))
-            {
-                owner = lastOwner!;
-            }
-            else
-            {
-                owner = DnsName.Read(message, view.NameOffset);
-            }
-
+            // Compressed owners usually repeat as pointers to the same labels: decode those once.
+            // Only identical bytes share a string, so each owner keeps the case it was sent in.
+            int ownerStart = DnsName.FirstLabelOffset(message, view.NameOffset);
+            string owner = ownerStart == lastOwnerStart ? lastOwner! : DnsName.Read(message, view.NameOffset);
             lastOwner = owner;
-            lastOwnerOffset = view.NameOffset;
+            lastOwnerStart = ownerStart;
 
             DnsRecord record = Materialize(message, view, owner);
             (view.Section switch
@@ -197,8 +190,8 @@ public sealed class DnsResponse
             switch (view.Type)
             {
                 case DnsRecordType.MX:
-                    int exchange = DnsRecordData.ReadMx(message, view, out ushort preference);
-                    return new MxRecord(owner, view.TimeToLive, preference, DnsName.Read(message, exchange));
+                    string exchange = DnsRecordData.ReadMxExchange(message, view.DataOffset, view.DataLength, out ushort preference);
+                    return new MxRecord(owner, view.TimeToLive, preference, exchange);
                 case DnsRecordType.A:
                 case DnsRecordType.AAAA:
                     return new AddressRecord(owner, view.TimeToLive, DnsRecordData.ReadAddress(message, view));

@@ -94,14 +94,29 @@ internal static class DnsAnswerReader
 
     private static MxAnswer[] ReadMx(ReadOnlySpan<byte> message, int ownerOffset, string name, ref uint ttl)
     {
+        // One pass over the answer section notes where each matching record's RDATA is; only then
+        // are the array and the exchange strings allocated (decoding also checks the RDATA).
+        Span<MxSlot> found = stackalloc MxSlot[MxSlotsOnStack];
         int count = 0;
+        var owners = new OwnerMatch(ownerOffset, name);
         var reader = new DnsMessageReader(message);
         while (reader.TryReadRecord(out DnsRecordView record) && record.Section == DnsSection.Answer)
         {
-            if (record.Type == DnsRecordType.MX && OwnedBy(message, record, ownerOffset, name))
+            if (record.Type != DnsRecordType.MX || !owners.Matches(message, record))
             {
-                count++;
+                continue;
             }
+
+            if (count == found.Length)
+            {
+                // More MX records than fit on the stack: rare, and bounded by the message size.
+                var larger = new MxSlot[count * 2];
+                found.CopyTo(larger);
+                found = larger;
+            }
+
+            found[count++] = new MxSlot(record.DataOffset, record.DataLength);
+            ttl = Math.Min(ttl, record.TimeToLive);
         }
 
         if (count == 0)
@@ -110,16 +125,10 @@ internal static class DnsAnswerReader
         }
 
         var result = new MxAnswer[count];
-        int index = 0;
-        reader = new DnsMessageReader(message);
-        while (index < count && reader.TryReadRecord(out DnsRecordView record))
+        for (int i = 0; i < count; i++)
         {
-            if (record.Type == DnsRecordType.MX && OwnedBy(message, record, ownerOffset, name))
-            {
-                int exchange = DnsRecordData.ReadMx(message, record, out ushort preference);
-                result[index++] = new MxAnswer(preference, DnsName.Read(message, exchange));
-                ttl = Math.Min(ttl, record.TimeToLive);
-            }
+            string exchange = DnsRecordData.ReadMxExchange(message, found[i].DataOffset, found[i].DataLength, out ushort preference);
+            result[i] = new MxAnswer(preference, exchange);
         }
 
         return result;
@@ -186,6 +195,50 @@ internal static class DnsAnswerReader
 
         cname = default;
         return false;
+    }
+
+    private const int MxSlotsOnStack = 32;
+
+    private readonly record struct MxSlot(int DataOffset, int DataLength);
+
+    /// <summary>
+    /// Whether records are owned by the name sought, remembering the last owner compared: owners
+    /// in an answer are nearly always pointers to the same labels, so each distinct owner is
+    /// compared once.
+    /// </summary>
+    private struct OwnerMatch
+    {
+        private readonly int _ownerOffset;
+        private readonly string _name;
+        private int _lastOwnerStart;
+        private bool _lastOwnerMatches;
+
+        public OwnerMatch(int ownerOffset, string name)
+        {
+            _ownerOffset = ownerOffset;
+            _name = name;
+            _lastOwnerStart = -1;
+            _lastOwnerMatches = false;
+        }
+
+        public bool Matches(ReadOnlySpan<byte> message, in DnsRecordView record)
+        {
+            if (record.Class != DnsRecordClass.IN)
+            {
+                return false;
+            }
+
+            int ownerStart = DnsName.FirstLabelOffset(message, record.NameOffset);
+            if (ownerStart != _lastOwnerStart)
+            {
+                _lastOwnerStart = ownerStart;
+                _lastOwnerMatches = _ownerOffset < 0
+                    ? DnsName.EqualsText(message, ownerStart, _name)
+                    : DnsName.EqualsWire(message, ownerStart, _ownerOffset);
+            }
+
+            return _lastOwnerMatches;
+        }
     }
 
     private static bool OwnedBy(ReadOnlySpan<byte> message, in DnsRecordView record, int ownerOffset, string name)

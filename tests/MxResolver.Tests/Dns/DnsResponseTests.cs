@@ -1,0 +1,161 @@
+using System.Net;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using MxResolver.Dns;
+
+namespace MxResolver.Tests.Dns;
+
+public class DnsResponseTests
+{
+    [Fact]
+    public void Parse_AllSectionsMessage_MaterializesEverySection()
+    {
+        byte[] message = WireSamples.AllSections();
+
+        DnsResponse response = DnsResponse.Parse(message);
+
+        Assert.Equal(0xABCD, response.Id);
+        Assert.Equal(DnsResponseCode.NoError, response.ResponseCode);
+        Assert.True(response.IsAuthoritative);
+        Assert.False(response.IsTruncated);
+        Assert.True(response.RecursionDesired);
+        Assert.True(response.RecursionAvailable);
+        Assert.Equal((ushort)4096, response.EdnsUdpPayloadSize);
+        Assert.Equal(message.Length, response.MessageSize);
+        Assert.Equal("example.com. IN MX", response.Question?.ToString());
+
+        Assert.Equal(
+            [
+                "example.com. 3600 IN MX 10 mail.example.com.",
+                "example.com. 7200 IN MX 20 backup.example.net.",
+                "alias.example.com. 60 IN CNAME mail.example.com.",
+            ],
+            response.Answers.Select(r => r.ToString()));
+        var soa = Assert.IsType<SoaRecord>(Assert.Single(response.Authorities));
+        Assert.Equal("example.com. 900 IN SOA ns1.example.com. hostmaster.example.com. 2026112601 7200 3600 1209600 300", soa.ToString());
+        Assert.Equal(300u, soa.Minimum);
+        Assert.Equal(2, response.Additionals.Count); // the OPT record is not listed
+        Assert.Equal(IPAddress.Parse("192.0.2.25"), Assert.IsType<AddressRecord>(response.Additionals[0]).Address);
+        Assert.Equal(DnsRecordType.AAAA, response.Additionals[1].Type);
+        Assert.Equal(IPAddress.Parse("2001:db8::25"), Assert.IsType<AddressRecord>(response.Additionals[1]).Address);
+    }
+
+    [Fact]
+    public void Parse_NoQuestionNoOpt_QuestionAndPayloadSizeAreNull()
+    {
+        byte[] message = [0x00, 0x01, 0x80, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+
+        DnsResponse response = DnsResponse.Parse(message);
+
+        Assert.Null(response.Question);
+        Assert.Null(response.EdnsUdpPayloadSize);
+        Assert.Equal(DnsResponseCode.ServerFailure, response.ResponseCode);
+        Assert.Empty(response.Answers);
+    }
+
+    [Fact]
+    public void Parse_BadVersionFromExtendedRcode_ReportsBadVersion()
+    {
+        byte[] message =
+        [
+            0x00, 0x07, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+            // OPT: ext-RCODE 1 with header RCODE 0 = 16 (BADVERS, RFC 6891 §9)
+            0x00, 0x00, 0x29, 0x04, 0xD0, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+        ];
+
+        Assert.Equal(DnsResponseCode.BadVersion, DnsResponse.Parse(message).ResponseCode);
+    }
+
+    [Fact]
+    public void Parse_UnknownTypeAndNonInClass_KeepsRdataOpaque()
+    {
+        byte[] message =
+        [
+            0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+            // root owner, TXT, IN, TTL 5, RDLENGTH 3: "\x02hi"
+            0x00, 0x00, 0x10, 0x00, 0x01, 0x00, 0x00, 0x00, 0x05, 0x00, 0x03, 0x02, (byte)'h', (byte)'i',
+            // root owner, MX in class CH: not interpreted, RDATA kept
+            0x00, 0x00, 0x0F, 0x00, 0x03, 0x00, 0x00, 0x00, 0x05, 0x00, 0x03, 0x00, 0x01, 0x00,
+        ];
+
+        DnsResponse response = DnsResponse.Parse(message);
+
+        var txt = Assert.IsType<OpaqueRecord>(response.Answers[0]);
+        Assert.Equal(new byte[] { 2, (byte)'h', (byte)'i' }, txt.Data.ToArray());
+        Assert.Equal(". 5 IN TXT \\# 3 026869", txt.ToString());
+        var chaosMx = Assert.IsType<OpaqueRecord>(response.Answers[1]);
+        Assert.Equal(DnsRecordClass.CH, chaosMx.Class);
+    }
+
+    [Fact]
+    public void Parse_ConsecutiveOwnersDifferingInCase_KeepsEachOwnersCase()
+    {
+        byte[] message =
+        [
+            0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+            // @12 owner "A.example" uncompressed, A, IN, TTL 1, 192.0.2.1
+            1, (byte)'A', 7, (byte)'e', (byte)'x', (byte)'a', (byte)'m', (byte)'p', (byte)'l', (byte)'e', 0,
+            0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x04, 192, 0, 2, 1,
+            // owner "a" -> "example" at @14, A, IN, TTL 1, 192.0.2.2
+            1, (byte)'a', 0xC0, 0x0E,
+            0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x04, 192, 0, 2, 2,
+        ];
+
+        DnsResponse response = DnsResponse.Parse(message);
+
+        Assert.Equal(["A.example.", "a.example."], response.Answers.Select(r => r.Name));
+    }
+
+    [Fact]
+    public void Parse_ConsecutiveOwnersThroughDifferentPointers_DecodesEach()
+    {
+        byte[] message = WireSamples.AllSections();
+
+        DnsResponse response = DnsResponse.Parse(message);
+
+        Assert.Equal(["example.com.", "example.com.", "alias.example.com."], response.Answers.Select(r => r.Name));
+        Assert.Equal(["mail.example.com.", "mail.example.com."], response.Additionals.Select(r => r.Name));
+    }
+
+    [Fact]
+    public void Parse_AllSectionsCutAtEveryLength_ThrowsOnlyFormatException()
+    {
+        byte[] message = WireSamples.AllSections();
+
+        for (int length = 0; length < message.Length; length++)
+        {
+            Assert.Throws<DnsFormatException>(() => DnsResponse.Parse(message[..length]));
+        }
+    }
+
+    [Fact]
+    public void Parse_AllSectionsWithTruncatedCounts_ReadsCleanShorterMessage()
+    {
+        // Lowering ARCOUNT to 2 drops the OPT: what remains is a valid, shorter read.
+        byte[] message = WireSamples.AllSections();
+        message[11] = 2;
+
+        DnsResponse response = DnsResponse.Parse(message[..199]);
+
+        Assert.Null(response.EdnsUdpPayloadSize);
+        Assert.Equal(2, response.Additionals.Count);
+    }
+
+    /// <summary>Whole messages from the test-side encoder, compressed or not, decode to what was encoded.</summary>
+    [Property(MaxTest = PropertyConfig.MaxTest, Replay = PropertyConfig.Replay)]
+    public Property Parse_BuiltMessage_HasEqualContent()
+        => Prop.ForAll(WireGenerators.Message.ToArbitrary(), fixture =>
+        {
+            byte[] message = fixture.Build();
+            WireGenerators.AssertParsedAs(fixture, DnsResponse.Parse(message));
+        });
+
+    [Property(MaxTest = PropertyConfig.MaxTest, Replay = PropertyConfig.Replay)]
+    public Property Parse_ArbitraryBytes_ThrowsOnlyFormatException()
+        => Prop.ForAll(WireGenerators.ArbitraryBytes.ToArbitrary(), bytes => WireGenerators.OnlyFormatErrors(() => DnsResponse.Parse(bytes)));
+
+    [Property(MaxTest = PropertyConfig.MaxTest, Replay = PropertyConfig.Replay)]
+    public Property Parse_MutatedValidMessage_ThrowsOnlyFormatException()
+        => Prop.ForAll(WireGenerators.MutatedMessage.ToArbitrary(), bytes => WireGenerators.OnlyFormatErrors(() => DnsResponse.Parse(bytes)));
+}
