@@ -17,7 +17,7 @@ namespace MxResolver;
 /// MxResolution result = await resolver.ResolveAsync("example.com");
 /// </code>
 /// </example>
-public sealed class MailExchangeResolver : IMxResolver
+public sealed partial class MailExchangeResolver : IMxResolver
 {
     private readonly ResolverSettings _settings;
     private readonly IDnsLookup _lookup;
@@ -72,6 +72,7 @@ public sealed class MailExchangeResolver : IMxResolver
         _timeProvider = timeProvider;
         _random = random;
         _logger = logger ?? NullLogger.Instance;
+        _resolutionCache = CreateResolutionCache(lookup, settings);
     }
 
     /// <inheritdoc />
@@ -80,6 +81,14 @@ public sealed class MailExchangeResolver : IMxResolver
         ArgumentNullException.ThrowIfNull(domainOrAddress);
         cancellationToken.ThrowIfCancellationRequested();
 
+        // A separate method, so that a cache hit does not pay for the closures of a resolution.
+        return TryGetCached(domainOrAddress, out MxResolution? cached)
+            ? new ValueTask<MxResolution>(cached)
+            : ResolveUncachedAsync(domainOrAddress, cancellationToken);
+    }
+
+    private ValueTask<MxResolution> ResolveUncachedAsync(string domainOrAddress, CancellationToken cancellationToken)
+    {
         var builder = new MxResolutionBuilder(domainOrAddress);
         MxInput input = MxInputParser.Parse(domainOrAddress);
         switch (input.Kind)
@@ -97,6 +106,11 @@ public sealed class MailExchangeResolver : IMxResolver
                     cancellationToken);
 
             default:
+                if (TryGetCached(input.AsciiDomain!, domainOrAddress, out MxResolution? cached))
+                {
+                    return new ValueTask<MxResolution>(cached);
+                }
+
                 builder.AsciiDomain = input.AsciiDomain;
                 builder.UnicodeDomain = input.UnicodeDomain;
                 return ResolveWithDeadlineAsync(domainOrAddress, token => ResolveDomainAsync(input.AsciiDomain!, builder, token), builder, cancellationToken);
@@ -132,12 +146,16 @@ public sealed class MailExchangeResolver : IMxResolver
 
     private async Task<MxResolution> ResolveDomainAsync(string asciiDomain, MxResolutionBuilder builder, CancellationToken cancellationToken)
     {
+        long cacheGeneration = _resolutionCache?.Generation ?? 0;
+
         // R1: always the absolute name; no search list, no ndots.
         DnsAnswer answer = await TargetAddressLookup.LookupAsync(_lookup, asciiDomain + ".", DnsRecordType.MX, cancellationToken).ConfigureAwait(false);
         MxSet set = MxSetReader.Read(answer, asciiDomain, _settings, builder);
-        return set.Status is { } status
+        MxResolution result = set.Status is { } status
             ? builder.Build(status, error: set.Error)
             : await ResolveCandidatesAsync(set.Candidates, set.IsImplicit, builder, cancellationToken).ConfigureAwait(false);
+        _resolutionCache?.Store(asciiDomain, result, builder.AnyLookupFailed, cacheGeneration);
+        return result;
     }
 
     private async Task<MxResolution> ResolveCandidatesAsync(IReadOnlyList<MxCandidate> candidates, bool isImplicit, MxResolutionBuilder builder, CancellationToken cancellationToken)

@@ -27,6 +27,9 @@ internal sealed class MxResolutionBuilder
 
     public IReadOnlyList<DroppedExchange> DroppedExchanges => _droppedExchanges;
 
+    /// <summary>Whether a DNS answer taken into account was a failure (the result is then not cached).</summary>
+    public bool AnyLookupFailed { get; private set; }
+
     public void Warn(string warning) => _warnings.Add(warning);
 
     public void Drop(MxCandidate candidate, ExchangeDropReason reason)
@@ -43,6 +46,8 @@ internal sealed class MxResolutionBuilder
     /// </summary>
     public void Consider(DnsAnswer answer)
     {
+        AnyLookupFailed |= answer.Kind is DnsAnswerKind.Failure or DnsAnswerKind.AliasLoop;
+
         // RFC 8767 §4: a result built from any answer served past its expiry is stale (R28).
         _isStale |= answer.IsStale;
         if (answer.Kind is DnsAnswerKind.Success or DnsAnswerKind.NoData or DnsAnswerKind.NxDomain)

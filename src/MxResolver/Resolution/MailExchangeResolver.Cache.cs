@@ -1,0 +1,67 @@
+using System.Diagnostics.CodeAnalysis;
+using MxResolver.Caching;
+using MxResolver.Diagnostics;
+using MxResolver.Lookup;
+using MxResolver.Resolution;
+
+namespace MxResolver;
+
+/// <summary>The resolution cache of the resolver and its flush API (R24–R28).</summary>
+public sealed partial class MailExchangeResolver : IMxResolverCache
+{
+    // Present when the lookup is a CachingDnsLookup: whole resolutions are then kept as long as
+    // the DNS answers they were built from (see ResolutionCache).
+    private readonly ResolutionCache? _resolutionCache;
+
+    /// <inheritdoc />
+    public bool Remove(string domain)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        MxInput input = MxInputParser.ParseDomain(domain, domain);
+        if (input.Kind != MxInputKind.Domain)
+        {
+            throw new ArgumentException(input.Error, nameof(domain));
+        }
+
+        if (_lookup is not CachingDnsLookup dnsCache || _resolutionCache is null)
+        {
+            return false;
+        }
+
+        string name = input.AsciiDomain!;
+        int resolutions = _resolutionCache.Remove(name);
+        int answers = dnsCache.Remove(name + ".");
+        CacheLog.NameRemoved(_logger, name, answers, resolutions);
+        return resolutions + answers > 0;
+    }
+
+    /// <inheritdoc />
+    public void Clear()
+    {
+        if (_lookup is not CachingDnsLookup dnsCache || _resolutionCache is null)
+        {
+            return;
+        }
+
+        int resolutions = _resolutionCache.Clear();
+        int answers = dnsCache.Clear();
+        CacheLog.CacheCleared(_logger, answers, resolutions);
+    }
+
+    private static ResolutionCache? CreateResolutionCache(IDnsLookup lookup, ResolverSettings settings)
+        => lookup is CachingDnsLookup dnsCache
+            ? new ResolutionCache(dnsCache.TimeProvider, dnsCache.Options.MaxEntries, settings.MaxAddresses)
+            : null;
+
+    private bool TryGetCached(string input, [NotNullWhen(true)] out MxResolution? result)
+    {
+        result = null;
+        return _resolutionCache is not null && _resolutionCache.TryGet(input, _random, out result);
+    }
+
+    private bool TryGetCached(string asciiDomain, string input, [NotNullWhen(true)] out MxResolution? result)
+    {
+        result = null;
+        return _resolutionCache is not null && _resolutionCache.TryGet(asciiDomain, input, _random, out result);
+    }
+}
