@@ -87,4 +87,7 @@ public sealed class MxResolverOptions
     /// Default: 10, enough for a few dual-stack exchanges.
     /// </summary>
     public int MaxAddresses { get; set; } = 10;
+
+    /// <summary>Settings of the connection failover of <see cref="MxConnector"/> (R20–R23). Default: the defaults of <see cref="MxFailoverOptions"/>.</summary>
+    public MxFailoverOptions Failover { get; set; } = new();
 }
