@@ -100,6 +100,15 @@ internal sealed class MxResolverOptionsConsistencyValidator : IValidateOptions<M
             }
         }
 
+        if (options.Failover is null)
+        {
+            failures.Add(Prefix + "Failover must not be null.");
+        }
+        else
+        {
+            CheckFailover(failures, options.Failover);
+        }
+
         if (options.Cache is null)
         {
             failures.Add(Prefix + "Cache must not be null.");
@@ -132,6 +141,28 @@ internal sealed class MxResolverOptionsConsistencyValidator : IValidateOptions<M
         if (cache.FailureTtl > MxCacheOptions.MaxFailureTtl)
         {
             failures.Add(Format("{0}Cache:FailureTtl '{1}' exceeds the five minutes RFC 2308 §7.1 allows for caching a failure.", Prefix, cache.FailureTtl));
+        }
+    }
+
+    private static void CheckFailover(List<string> failures, MxFailoverOptions failover)
+    {
+        const string Failover = "Failover:";
+        RequirePositive(failures, Failover + "ConnectTimeout", failover.ConnectTimeout, allowInfinite: false);
+        RequirePositive(failures, Failover + "OverallTimeout", failover.OverallTimeout, allowInfinite: true);
+        RequirePositive(failures, Failover + "GreetingTimeout", failover.GreetingTimeout, allowInfinite: false);
+        RequirePositive(failures, Failover + "HealthBackoff", failover.HealthBackoff, allowInfinite: false);
+        RequirePositive(failures, Failover + "MaxHealthBackoff", failover.MaxHealthBackoff, allowInfinite: false);
+        RequireNotNegative(failures, Failover + "ConnectionAttemptDelay", failover.ConnectionAttemptDelay);
+        RequireOrdered(failures, Failover + "HealthBackoff", failover.HealthBackoff, Failover + "MaxHealthBackoff", failover.MaxHealthBackoff);
+        RequireBetween(failures, Failover + "MaxAttempts", failover.MaxAttempts, 1, 1_000);
+        RequireBetween(failures, Failover + "MaxHealthEntries", failover.MaxHealthEntries, 0, 10_000_000);
+    }
+
+    private static void RequireBetween(List<string> failures, string key, int value, int minimum, int maximum)
+    {
+        if (value < minimum || value > maximum)
+        {
+            failures.Add(Format("{0}{1} '{2}' must be between {3} and {4}.", Prefix, key, value, minimum, maximum));
         }
     }
 

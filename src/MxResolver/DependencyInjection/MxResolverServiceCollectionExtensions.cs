@@ -19,7 +19,8 @@ namespace MxResolver;
 /// Every overload registers the same services, once: calling them again (or several of them) adds
 /// the configuration sources but never a second resolver. Registered: one singleton
 /// <see cref="MailExchangeResolver"/>, also as <see cref="IMxResolver"/> and as
-/// <see cref="IMxResolverCache"/> (to flush its cache), <see cref="MxResolverOptions"/> with its
+/// <see cref="IMxResolverCache"/> (to flush its cache), an <see cref="IMxConnector"/> over that
+/// resolver (connection failover), <see cref="MxResolverOptions"/> with its
 /// validators (run when the host starts, <see cref="OptionsBuilderExtensions.ValidateOnStart{TOptions}"/>),
 /// and the internal DNS lookup chain and telemetry.
 /// </para>
@@ -86,6 +87,7 @@ public static class MxResolverServiceCollectionExtensions
         services.TryAddSingleton(CreateResolver);
         services.TryAddSingleton<IMxResolver>(static provider => provider.GetRequiredService<MailExchangeResolver>());
         services.TryAddSingleton<IMxResolverCache>(static provider => provider.GetRequiredService<MailExchangeResolver>());
+        services.TryAddSingleton<IMxConnector>(CreateConnector);
         return services;
     }
 
@@ -112,6 +114,18 @@ public static class MxResolverServiceCollectionExtensions
             TimeProviderOf(provider),
             Random.Shared,
             loggers.CreateLogger<MailExchangeResolver>(),
+            provider.GetRequiredService<MxResolverTelemetry>());
+    }
+
+    private static MxConnector CreateConnector(IServiceProvider provider)
+    {
+        MxResolverOptions options = provider.GetRequiredService<IOptions<MxResolverOptions>>().Value;
+        ILoggerFactory loggers = provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        return new MxConnector(
+            provider.GetRequiredService<IMxResolver>(),
+            options.Failover,
+            TimeProviderOf(provider),
+            loggers.CreateLogger<MxConnector>(),
             provider.GetRequiredService<MxResolverTelemetry>());
     }
 

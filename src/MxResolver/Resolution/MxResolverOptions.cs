@@ -110,4 +110,7 @@ public sealed class MxResolverOptions
     /// </summary>
     [ValidateObjectMembers]
     public MxCacheOptions Cache { get; set; } = new();
+
+    /// <summary>Settings of the connection failover of <see cref="MxConnector"/> (R20–R23). Default: the defaults of <see cref="MxFailoverOptions"/>.</summary>
+    public MxFailoverOptions Failover { get; set; } = new();
 }

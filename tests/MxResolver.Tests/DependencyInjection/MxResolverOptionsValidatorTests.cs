@@ -30,6 +30,13 @@ public sealed class MxResolverOptionsValidatorTests
         { "Cache:FailureTtl", "-00:00:01", "MxResolver:Cache:FailureTtl '-00:00:01' must not be negative." },
         { "Cache:MaxStaleAge", "00:00:00", "MxResolver:Cache:MaxStaleAge '00:00:00' must be positive (and under 24 days)." },
         { "Cache:StaleAnswerTtl", "00:00:00", "MxResolver:Cache:StaleAnswerTtl '00:00:00' must be positive (and under 24 days)." },
+        { "Failover:ConnectTimeout", "00:00:00", "MxResolver:Failover:ConnectTimeout '00:00:00' must be positive (and under 24 days)." },
+        { "Failover:OverallTimeout", "-00:00:02", "MxResolver:Failover:OverallTimeout '-00:00:02' must be positive (and under 24 days), or -00:00:00.001 for none." },
+        { "Failover:GreetingTimeout", "00:00:00", "MxResolver:Failover:GreetingTimeout '00:00:00' must be positive (and under 24 days)." },
+        { "Failover:ConnectionAttemptDelay", "-00:00:00.250", "MxResolver:Failover:ConnectionAttemptDelay '-00:00:00.2500000' must not be negative." },
+        { "Failover:HealthBackoff", "00:20:00", "MxResolver:Failover:HealthBackoff '00:20:00' is greater than MxResolver:Failover:MaxHealthBackoff '00:10:00'." },
+        { "Failover:MaxAttempts", "0", "MxResolver:Failover:MaxAttempts '0' must be between 1 and 1000." },
+        { "Failover:MaxHealthEntries", "-1", "MxResolver:Failover:MaxHealthEntries '-1' must be between 0 and 10000000." },
     };
 
     [Theory]

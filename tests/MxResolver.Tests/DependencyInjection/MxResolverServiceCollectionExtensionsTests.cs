@@ -52,6 +52,7 @@ public sealed class MxResolverServiceCollectionExtensionsTests(UnboundFixture un
         Assert.Single(services, d => d.ServiceType == typeof(IMxResolverCache));
         Assert.Single(services, d => d.ServiceType == typeof(MailExchangeResolver));
         Assert.Single(services, d => d.ServiceType == typeof(IDnsLookup));
+        Assert.Single(services, d => d.ServiceType == typeof(IMxConnector));
         Assert.Single(services, d => d.ServiceType == typeof(MxResolverTelemetry));
         Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IValidateOptions<MxResolverOptions>)));
 
@@ -71,6 +72,8 @@ public sealed class MxResolverServiceCollectionExtensionsTests(UnboundFixture un
         Assert.Same(resolver, provider.GetRequiredService<IMxResolverCache>());
         Assert.Same(resolver, provider.GetRequiredService<IMxResolver>());
         Assert.IsType<CachingDnsLookup>(provider.GetRequiredService<IDnsLookup>());
+        Assert.IsType<MxConnector>(provider.GetRequiredService<IMxConnector>());
+        Assert.Same(provider.GetRequiredService<IMxConnector>(), provider.GetRequiredService<IMxConnector>());
     }
 
     [Fact]
@@ -110,7 +113,16 @@ public sealed class MxResolverServiceCollectionExtensionsTests(UnboundFixture un
             ("Cache:FailureTtl", "00:01:00"),
             ("Cache:ServeStale", "true"),
             ("Cache:MaxStaleAge", "3.00:00:00"),
-            ("Cache:StaleAnswerTtl", "00:00:20"));
+            ("Cache:StaleAnswerTtl", "00:00:20"),
+            ("Failover:ConnectTimeout", "00:00:07"),
+            ("Failover:OverallTimeout", "00:01:00"),
+            ("Failover:MaxAttempts", "4"),
+            ("Failover:ConnectionAttemptDelay", "00:00:00.100"),
+            ("Failover:CheckGreeting", "true"),
+            ("Failover:GreetingTimeout", "00:00:09"),
+            ("Failover:HealthBackoff", "00:00:10"),
+            ("Failover:MaxHealthBackoff", "00:05:00"),
+            ("Failover:MaxHealthEntries", "50"));
 
         MxResolverOptions options = provider.GetRequiredService<IOptions<MxResolverOptions>>().Value;
 
@@ -138,6 +150,17 @@ public sealed class MxResolverServiceCollectionExtensionsTests(UnboundFixture un
         Assert.True(cache.ServeStale);
         Assert.Equal(TimeSpan.FromDays(3), cache.MaxStaleAge);
         Assert.Equal(TimeSpan.FromSeconds(20), cache.StaleAnswerTtl);
+
+        MxFailoverOptions failover = options.Failover;
+        Assert.Equal(TimeSpan.FromSeconds(7), failover.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), failover.OverallTimeout);
+        Assert.Equal(4, failover.MaxAttempts);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), failover.ConnectionAttemptDelay);
+        Assert.True(failover.CheckGreeting);
+        Assert.Equal(TimeSpan.FromSeconds(9), failover.GreetingTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), failover.HealthBackoff);
+        Assert.Equal(TimeSpan.FromMinutes(5), failover.MaxHealthBackoff);
+        Assert.Equal(50, failover.MaxHealthEntries);
     }
 
     [Fact]
