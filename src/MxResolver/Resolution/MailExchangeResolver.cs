@@ -35,19 +35,22 @@ public sealed partial class MailExchangeResolver : IMxResolver
     {
     }
 
-    /// <summary>Creates a resolver that queries the name servers of <paramref name="options"/>.</summary>
+    /// <summary>
+    /// Creates a resolver that queries the name servers of <paramref name="options"/>, with its own
+    /// cache unless <see cref="MxCacheOptions.Enabled"/> is off (<see cref="MxResolverOptions.Cache"/>).
+    /// </summary>
     /// <param name="options">The settings; copied, so later changes have no effect.</param>
     /// <param name="logger">Where to log; none when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A setting is out of range or cannot be parsed.</exception>
     /// <exception cref="InvalidOperationException"><see cref="MxResolverOptions.NameServers"/> is empty and the system's configuration names no name server.</exception>
     public MailExchangeResolver(MxResolverOptions options, ILogger? logger = null)
-        : this(ResolverSettings.From(options), logger)
+        : this(ResolverSettings.From(options), options.Cache, logger)
     {
     }
 
-    private MailExchangeResolver(ResolverSettings settings, ILogger? logger)
-        : this(settings, NetworkLookup.Create(settings, TimeProvider.System, logger), TimeProvider.System, Random.Shared, logger, NetworkLookup.SharedTelemetry)
+    private MailExchangeResolver(ResolverSettings settings, MxCacheOptions? cache, ILogger? logger)
+        : this(settings, NetworkLookup.Create(settings, cache, TimeProvider.System, NetworkLookup.SharedTelemetry, logger, logger), TimeProvider.System, Random.Shared, logger, NetworkLookup.SharedTelemetry)
     {
     }
 

@@ -9,8 +9,8 @@ namespace MxResolver.Resolution;
 
 /// <summary>
 /// Builds the network <see cref="IDnsLookup"/> from the settings: a <see cref="DnsLookup"/> over a
-/// <see cref="DnsStubClient"/>, behind a <see cref="CachingDnsLookup"/> when a cache is asked for
-/// (the DI layer does; the public constructors of <see cref="MailExchangeResolver"/> do not).
+/// <see cref="DnsStubClient"/>, behind a <see cref="CachingDnsLookup"/> when
+/// <see cref="MxCacheOptions.Enabled"/> (the default, with DI and with the public constructors alike).
 /// </summary>
 internal static class NetworkLookup
 {
@@ -22,11 +22,6 @@ internal static class NetworkLookup
     /// </summary>
     public static MxResolverTelemetry SharedTelemetry
         => LazyInitializer.EnsureInitialized(ref s_sharedTelemetry, static () => new MxResolverTelemetry());
-
-    /// <summary>The uncached lookup of the public constructors.</summary>
-    /// <exception cref="InvalidOperationException">No name server is configured and the system names none.</exception>
-    public static IDnsLookup Create(ResolverSettings settings, TimeProvider timeProvider, ILogger? logger)
-        => Create(settings, cache: null, timeProvider, SharedTelemetry, logger, cacheLogger: null);
 
     /// <summary>Creates the lookup, cached when <paramref name="cache"/> is enabled.</summary>
     /// <param name="settings">The validated resolver settings (name servers and timing).</param>

@@ -48,4 +48,46 @@ public sealed class NetworkLookupTests(UnboundFixture unbound)
         Assert.Equal(MxResolutionStatus.TemporaryFailure, result.Status);
         Assert.Equal("4.4.3", result.EnhancedStatusCode);
     }
+
+    [Theory]
+    [InlineData(true, 3)]
+    [InlineData(false, 9)]
+    public async Task ResolveAsync_PublicConstructorTwice_CachesUnlessDisabled(bool cacheEnabled, int expectedQueries)
+    {
+        // R24: the two-line, no-DI resolver caches like the DI one; Cache.Enabled = false turns it off.
+        await using var server = new ScriptedDnsServer(q =>
+        {
+            string name = q.Info!.QuestionName!.ToLowerInvariant();
+            return ScriptedResponse.Reply(q.Reply(configure: b =>
+            {
+                switch (q.Info.QuestionType)
+                {
+                    case DnsTypeCode.MX when name == "cached.test.":
+                        b.AddMx(RecordSection.Answer, name, 10, "mx.cached.test.");
+                        break;
+                    case DnsTypeCode.A when name == "mx.cached.test.":
+                        b.AddA(RecordSection.Answer, name, "192.0.2.80");
+                        break;
+                    default:
+                        // NODATA with an SOA, so the negative answer is cacheable too (R25).
+                        b.AddSoa(RecordSection.Authority, "cached.test.", "ns.cached.test.", "hostmaster.cached.test.", 1, 3600, 600, 86400);
+                        break;
+                }
+            }));
+        });
+        var options = new MxResolverOptions { NameServers = { server.EndPoint.ToString() } };
+        options.Cache.Enabled = cacheEnabled;
+        IMxResolver resolver = new MailExchangeResolver(options);
+
+        for (int i = 0; i < 3; i++)
+        {
+            MxResolution result = await resolver.ResolveAsync("cached.test", Token).AsTask().WaitAsync(Bound, Token);
+            Assert.Equal(MxResolutionStatus.Success, result.Status);
+            Assert.Equal([IPAddress.Parse("192.0.2.80")], result.Targets.Single().Addresses);
+        }
+
+        // One resolution asks MX, then A and AAAA of the one target.
+        Assert.Equal(expectedQueries, server.ReceivedQueries.Count);
+        Assert.Empty(server.ScriptErrors);
+    }
 }
