@@ -141,7 +141,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
             case MxInputKind.AddressLiteral:
                 // R2: a literal needs no DNS; it still goes through self-pruning and the filter.
                 return ResolveWithDeadlineAsync(
-                    domainOrAddress,
+                    input.LiteralText!,
                     token => ResolveCandidatesAsync([new MxCandidate(input.LiteralText!, 0, IsImplicit: false, input.Address)], isImplicit: false, builder, token),
                     builder,
                     cancellationToken);
@@ -154,12 +154,14 @@ public sealed partial class MailExchangeResolver : IMxResolver
 
                 builder.AsciiDomain = input.AsciiDomain;
                 builder.UnicodeDomain = input.UnicodeDomain;
-                return ResolveWithDeadlineAsync(domainOrAddress, token => ResolveDomainAsync(input.AsciiDomain!, builder, token), builder, cancellationToken);
+                return ResolveWithDeadlineAsync(input.AsciiDomain!, token => ResolveDomainAsync(input.AsciiDomain!, builder, token), builder, cancellationToken);
         }
     }
 
+    // subject: the domain or address literal, never the raw input (an email address is personal
+    // data and stays out of logs).
     private async ValueTask<MxResolution> ResolveWithDeadlineAsync(
-        string input,
+        string subject,
         Func<CancellationToken, Task<MxResolution>> resolve,
         MxResolutionBuilder builder,
         CancellationToken cancellationToken)
@@ -178,10 +180,10 @@ public sealed partial class MailExchangeResolver : IMxResolver
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // The deadline is ours, not the caller's: the outcome is a value, and temporary (R6).
-            ResolutionLog.DeadlinePassed(_logger, input, _settings.ResolutionTimeout);
+            ResolutionLog.DeadlinePassed(_logger, subject, _settings.ResolutionTimeout);
             return Log(builder.Build(
                 MxResolutionStatus.TemporaryFailure,
-                error: $"The resolution of {input} did not finish within its deadline of {_settings.ResolutionTimeout.TotalSeconds:0.###} s."));
+                error: $"The resolution of {subject} did not finish within its deadline of {_settings.ResolutionTimeout.TotalSeconds:0.###} s."));
         }
     }
 
@@ -307,13 +309,17 @@ public sealed partial class MailExchangeResolver : IMxResolver
         Count(result);
         if (result.IsSuccess)
         {
-            ResolutionLog.Resolved(_logger, result.Input, result.Status, result.Targets.Count, result.DroppedExchanges.Count);
+            ResolutionLog.Resolved(_logger, LogSubject(result), result.Status, result.Targets.Count, result.DroppedExchanges.Count);
         }
         else
         {
-            ResolutionLog.Failed(_logger, result.Input, result.Status, result.Error);
+            ResolutionLog.Failed(_logger, LogSubject(result), result.Status, result.Error);
         }
 
         return result;
     }
+
+    // The input may be an email address, which is personal data: logs name the domain only.
+    private static string LogSubject(MxResolution result)
+        => result.AsciiDomain ?? (result.Status == MxResolutionStatus.InvalidInput ? "(invalid input)" : "(address literal)");
 }

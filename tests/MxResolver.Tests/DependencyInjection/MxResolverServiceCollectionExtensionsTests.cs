@@ -251,6 +251,29 @@ public sealed class MxResolverServiceCollectionExtensionsTests(UnboundFixture un
         Assert.Contains(logs, log => log.Id.Id == 1200 && log.Category == typeof(MailExchangeResolver).FullName); // flush
     }
 
+    [Fact]
+    public async Task AddMxResolver_EmailAddressInput_LogsTheDomainNeverTheLocalPart()
+    {
+        // An email address is personal data: resolution logs name the domain only.
+        using ServiceProvider provider = DiTestServices.Provider(
+            services => services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug)).AddFakeLogging(),
+            ("NameServers:0", unbound.EndPoint.ToString()));
+        var resolver = provider.GetRequiredService<IMxResolver>();
+
+        MxResolution found = await resolver.ResolveAsync("jane.doe@plain.mx.test", Ct).AsTask().WaitAsync(Bound, Ct);
+        MxResolution missing = await resolver.ResolveAsync("jane.doe@nxdomain.mx.test", Ct).AsTask().WaitAsync(Bound, Ct);
+        MxResolution invalid = await resolver.ResolveAsync("jane.doe@bad..domain", Ct).AsTask().WaitAsync(Bound, Ct);
+
+        Assert.Equal(MxResolutionStatus.Success, found.Status);
+        Assert.Equal(MxResolutionStatus.NoSuchDomain, missing.Status);
+        Assert.Equal(MxResolutionStatus.InvalidInput, invalid.Status);
+        IReadOnlyList<FakeLogRecord> logs = provider.GetFakeLogCollector().GetSnapshot();
+        Assert.Contains(logs, log => log.Id.Id == 4001 && log.Message.Contains("plain.mx.test", StringComparison.Ordinal));
+        Assert.Contains(logs, log => log.Id.Id == 4002 && log.Message.Contains("nxdomain.mx.test", StringComparison.Ordinal));
+        Assert.Contains(logs, log => log.Id.Id == 4002 && log.Message.Contains("(invalid input)", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, log => log.Message.Contains("jane.doe", StringComparison.Ordinal));
+    }
+
     /// <summary>A lookup that never answers, until cancelled.</summary>
     private sealed class NeverAnsweringLookup : IDnsLookup
     {
