@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace MxResolver.Dns;
 
@@ -93,6 +94,7 @@ internal ref struct DnsMessageReader
     /// any questions not yet read), or returns <see langword="false"/> at the end of the message.
     /// </summary>
     /// <exception cref="DnsFormatException">The record is malformed or cut off.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadRecord(out DnsRecordView record)
     {
         while (_questionsLeft > 0)

@@ -465,19 +465,20 @@ internal static class DnsName
     /// callers can reuse a decoded or compared name without walking it again.
     /// </summary>
     /// <exception cref="DnsFormatException">A leading pointer is cut off or does not point backwards.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int FirstLabelOffset(ReadOnlySpan<byte> message, int offset)
     {
         while ((uint)offset < (uint)message.Length && (message[offset] & 0xC0) == 0xC0)
         {
             if (offset + 1 >= message.Length)
             {
-                throw new DnsFormatException("A compression pointer is cut off by the end of the message.");
+                ThrowFormat("A compression pointer is cut off by the end of the message.");
             }
 
             int target = ((message[offset] & 0x3F) << 8) | message[offset + 1];
             if (target >= offset)
             {
-                throw new DnsFormatException($"A compression pointer at offset {offset} points forward or to itself (to {target}); only earlier offsets are allowed.");
+                ThrowLeadingForwardPointer(offset, target);
             }
 
             offset = target;
@@ -634,6 +635,10 @@ internal static class DnsName
 
     [DoesNotReturn]
     private static void ThrowFormat(string message) => throw new DnsFormatException(message);
+
+    [DoesNotReturn]
+    private static void ThrowLeadingForwardPointer(int offset, int target)
+        => throw new DnsFormatException($"A compression pointer at offset {offset} points forward or to itself (to {target}); only earlier offsets are allowed.");
 
     [DoesNotReturn]
     private static void ThrowOutside(int offset, int length)
