@@ -53,6 +53,7 @@ public sealed partial class DnsStubClient
     private readonly TimeSpan _queryDeadline;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly UdpExchange.Pool _udpExchanges;
     private int _rotation = -1;
 
     /// <summary>Creates a client.</summary>
@@ -115,6 +116,7 @@ public sealed partial class DnsStubClient
         _queryDeadline = options.QueryDeadline;
         _time = options.TimeProvider;
         _logger = options.Logger ?? NullLogger.Instance;
+        _udpExchanges = new UdpExchange.Pool(_time);
         NameServers = Array.AsReadOnly(_servers);
     }
 
@@ -191,6 +193,8 @@ public sealed partial class DnsStubClient
         int first = _rotate ? (int)((uint)Interlocked.Increment(ref _rotation) % (uint)servers.Length) : 0;
         bool[]? ednsRejected = null;
         QueryFailureLog? failures = null;
+        UdpExchange? udp = null;
+        CancellationTokenRegistration cancelLink = default;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(QueryAreaLength + _udpPayloadSize);
         try
         {
@@ -219,41 +223,54 @@ public sealed partial class DnsStubClient
                     {
                         // The UDP exchange (RFC 1035 §4.2.1) is written out here rather than in a
                         // method of its own: one async state machine per query instead of two.
+                        if (udp is null)
+                        {
+                            udp = _udpExchanges.Rent();
+                            if (cancellationToken.CanBeCanceled)
+                            {
+                                cancelLink = cancellationToken.UnsafeRegister(static s => ((UdpExchange)s!).Cancel(), udp);
+                            }
+                        }
+
                         ushort id = NewId();
                         int length = WriteQuery(buffer, id, name, type, withOpt);
                         Memory<byte> receive = buffer.AsMemory(QueryAreaLength, _udpPayloadSize);
-                        using CancellationTokenSource timeoutSource = StartTimeout(timeout, cancellationToken, out CancellationTokenRegistration link);
-                        using (link)
-                        using (Socket socket = OpenUdpSocket(server))
+                        Socket? socket = null;
+                        try
                         {
-                            try
+                            socket = OpenUdpSocket(server);
+                            udp.Arm(socket, timeout);
+                            long sent = _time.GetTimestamp();
+                            if (!TrySendNow(socket, buffer.AsSpan(2, length)))
                             {
-                                long sent = _time.GetTimestamp();
-                                if (!TrySendNow(socket, buffer.AsSpan(2, length)))
-                                {
-                                    await socket.SendAsync(buffer.AsMemory(2, length), SocketFlags.None, timeoutSource.Token).ConfigureAwait(false);
-                                }
-
-                                do
-                                {
-                                    int received = await socket.ReceiveAsync(receive, SocketFlags.None, timeoutSource.Token).ConfigureAwait(false);
-                                    outcome = Complete(server, name, type, withOpt, id, receive.Span[..received], overTcp: false, _time.GetElapsedTime(sent), handler, state);
-                                }
-                                while (outcome.Status == ExchangeStatus.Discarded);
+                                await socket.SendAsync(buffer.AsMemory(2, length), SocketFlags.None).ConfigureAwait(false);
                             }
-                            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
+
+                            do
+                            {
+                                int received = await udp.ReceiveAsync(socket, receive).ConfigureAwait(false);
+                                outcome = Complete(server, name, type, withOpt, id, receive.Span[..received], overTcp: false, _time.GetElapsedTime(sent), handler, state);
+                            }
+                            while (outcome.Status == ExchangeStatus.Discarded);
+                        }
+                        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                        {
+                            // The timeout and the caller's cancellation close the socket, which ends a
+                            // pending receive (or send) with an error; ICMP port unreachable arrives as
+                            // ConnectionRefused on a connected socket.
+                            if (cancellationToken.IsCancellationRequested)
                             {
                                 throw new OperationCanceledException(cancellationToken);
                             }
-                            catch (OperationCanceledException)
-                            {
-                                outcome = ExchangeOutcome<TResult>.Failed(DnsQueryError.Timeout, "no reply over UDP within " + FormatTimeout(timeout));
-                            }
-                            catch (SocketException e)
-                            {
-                                // ICMP port unreachable arrives as ConnectionRefused on a connected socket.
-                                outcome = ExchangeOutcome<TResult>.Failed(DnsQueryError.NetworkError, "UDP: " + e.SocketErrorCode.ToString());
-                            }
+
+                            outcome = udp.Disarm()
+                                ? ExchangeOutcome<TResult>.Failed(DnsQueryError.Timeout, "no reply over UDP within " + FormatTimeout(timeout))
+                                : ExchangeOutcome<TResult>.Failed(DnsQueryError.NetworkError, "UDP: " + (e is SocketException se ? se.SocketErrorCode.ToString() : "the socket was closed"));
+                        }
+                        finally
+                        {
+                            udp.Disarm();
+                            socket?.Dispose();
                         }
                     }
 
@@ -297,6 +314,14 @@ public sealed partial class DnsStubClient
         }
         finally
         {
+            if (udp is not null)
+            {
+                // The registration goes first: once disposed, no cancellation can reach the exchange
+                // after another query rents it.
+                cancelLink.Dispose();
+                _udpExchanges.Return(udp);
+            }
+
             ArrayPool<byte>.Shared.Return(buffer);
         }
 

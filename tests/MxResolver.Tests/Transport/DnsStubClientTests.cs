@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 using MxResolver.Dns;
 using MxResolver.Tests.Infrastructure;
 
@@ -436,6 +437,57 @@ public sealed class DnsStubClientTests
         using var rebind = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         rebind.Bind(new IPEndPoint(IPAddress.Loopback, clientPort.Port));
         Assert.Empty(server.ScriptErrors);
+    }
+
+    [Fact]
+    public async Task QueryAsync_SilentServer_TimesOutOnTheOptionsClock()
+    {
+        await using var silent = new ScriptedDnsServer(_ => ScriptedResponse.Nothing);
+        var time = new FakeTimeProvider();
+        var client = new DnsStubClient(new DnsStubClientOptions
+        {
+            NameServers = [silent.EndPoint],
+            AttemptTimeout = TimeSpan.FromSeconds(2),
+            AttemptsPerServer = 2,
+            TimeProvider = time,
+        });
+
+        Task<DnsResponse> query = client.QueryAsync(Name, DnsRecordType.MX, Token);
+        Assert.True(await silent.WaitForQueriesAsync(1, Bound, Token));
+        Assert.False(query.IsCompleted); // the fake clock has not moved: nothing can end the exchange
+
+        time.Advance(TimeSpan.FromSeconds(2)); // the first attempt's timeout; the second attempt starts
+        Assert.True(await silent.WaitForQueriesAsync(2, Bound, Token));
+        Assert.False(query.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        var error = await Assert.ThrowsAsync<DnsQueryException>(() => query.WaitAsync(Bound, Token));
+        Assert.Equal(DnsQueryError.Timeout, error.Error);
+        Assert.Equal(2, silent.UdpQueryCount);
+    }
+
+    [Fact]
+    public async Task QueryAsync_TimeoutsAndAnswersAlternate_EveryQueryEndsAnswered()
+    {
+        // The exchanges' receive and timer are pooled and reused by the next exchange and the next
+        // query: after a timeout the same pooled exchange must still wait for and take the next
+        // reply. Odd exchanges get no reply (timeout), even ones are answered at once.
+        int seen = 0;
+        await using var server = new ScriptedDnsServer(q => Interlocked.Increment(ref seen) % 2 == 1 ? ScriptedResponse.Nothing : ScriptedResponse.Reply(GoodReply(q)));
+        var client = new DnsStubClient(new DnsStubClientOptions
+        {
+            NameServers = [server.EndPoint],
+            AttemptTimeout = TimeSpan.FromMilliseconds(100),
+            AttemptsPerServer = 2,
+        });
+
+        for (int i = 0; i < 20; i++)
+        {
+            DnsResponse response = await QueryAsync(client);
+            Assert.Equal(GoodExchange, OnlyExchange(response));
+        }
+
+        Assert.Equal(40, server.UdpQueryCount);
     }
 
     [Fact]

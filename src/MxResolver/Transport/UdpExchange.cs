@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
+
+namespace MxResolver.Dns;
+
+/// <summary>
+/// The reusable parts of a UDP exchange: the receive operation and the timer that bounds it. One
+/// query takes one from its client's pool and gives it back at the end, so the per-query cost is
+/// the fresh socket alone (RFC 5452 §9.2 wants a new source port per query): no awaitable, no
+/// cancellation source and no timer is allocated for it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A timeout, or the caller's cancellation, closes the exchange's socket; the pending receive then
+/// completes with an error and <see cref="Disarm"/> says which of the two happened. The socket is
+/// only ever closed while this object still refers to it, under <see cref="_gate"/>, so a late
+/// timer never touches a later exchange's socket.
+/// </para>
+/// <para>
+/// A timer callback can run late (queued just before <see cref="Disarm"/> stopped the timer) or a
+/// hair early (timers have millisecond granularity): it acts only when the exchange's own deadline
+/// has passed on <see cref="TimeProvider"/>'s clock, and otherwise re-arms itself for the rest.
+/// </para>
+/// </remarks>
+internal sealed class UdpExchange : SocketAsyncEventArgs, IValueTaskSource<int>
+{
+    private readonly TimeProvider _time;
+    private readonly ITimer _timer;
+    private readonly object _gate = new();
+    private ManualResetValueTaskSourceCore<int> _completion;
+    private Socket? _socket;
+    private long _deadline;
+    private bool _timedOut;
+    private bool _canceled; // sticky from the caller's cancellation until the exchange goes back to the pool
+
+    private UdpExchange(TimeProvider time)
+        : base(unsafeSuppressExecutionContextFlow: true)
+    {
+        _time = time;
+        _timer = time.CreateTimer(static state => ((UdpExchange)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Starts bounding <paramref name="socket"/>'s exchange by <paramref name="timeout"/>. If the
+    /// caller canceled since the exchange was rented, closes the socket at once.
+    /// </summary>
+    public void Arm(Socket socket, TimeSpan timeout)
+    {
+        bool canceled;
+        lock (_gate)
+        {
+            _socket = socket;
+            _timedOut = false;
+            _deadline = _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
+            canceled = _canceled;
+        }
+
+        if (canceled)
+        {
+            socket.Dispose();
+            return;
+        }
+
+        _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The caller canceled: closes the current socket, if any, and every later one armed before the exchange goes back to the pool.</summary>
+    public void Cancel()
+    {
+        Socket? socket;
+        lock (_gate)
+        {
+            socket = _socket;
+            _canceled = true;
+        }
+
+        socket?.Dispose();
+    }
+
+    /// <summary>Stops the timer and forgets the socket; says whether the timeout closed it (once: a second call says no).</summary>
+    /// <returns><see langword="true"/> if the timeout fired (and not a cancellation first).</returns>
+    public bool Disarm()
+    {
+        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        lock (_gate)
+        {
+            bool timedOut = _timedOut && !_canceled;
+            _socket = null;
+            _timedOut = false;
+            return timedOut;
+        }
+    }
+
+    /// <summary>Waits for one datagram on the armed socket.</summary>
+    /// <exception cref="SocketException">The receive failed (also when the timeout or cancellation closed the socket).</exception>
+    /// <exception cref="ObjectDisposedException">The socket was closed before the receive started.</exception>
+    public ValueTask<int> ReceiveAsync(Socket socket, Memory<byte> buffer)
+    {
+        _completion.Reset();
+        SetBuffer(buffer);
+        if (socket.ReceiveAsync(this))
+        {
+            return new ValueTask<int>(this, _completion.Version);
+        }
+
+        return SocketError == SocketError.Success
+            ? new ValueTask<int>(BytesTransferred)
+            : ValueTask.FromException<int>(new SocketException((int)SocketError));
+    }
+
+    /// <inheritdoc/>
+    protected override void OnCompleted(SocketAsyncEventArgs e)
+    {
+        if (SocketError == SocketError.Success)
+        {
+            _completion.SetResult(BytesTransferred);
+        }
+        else
+        {
+            _completion.SetException(new SocketException((int)SocketError));
+        }
+    }
+
+    int IValueTaskSource<int>.GetResult(short token) => _completion.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _completion.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _completion.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>The timer's callback; internal so tests can play a late or early one.</summary>
+    internal void OnTimer()
+    {
+        Socket? socket;
+        lock (_gate)
+        {
+            socket = _socket;
+            if (socket is null)
+            {
+                return; // disarmed: a late callback of an earlier exchange
+            }
+
+            long left = _deadline - _time.GetTimestamp();
+            if (left > 0)
+            {
+                // Early, or a late callback from before this exchange re-armed the timer: wait out the rest.
+                _timer.Change(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (long)((double)left / _time.TimestampFrequency * TimeSpan.TicksPerSecond))), Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            _timedOut = true;
+        }
+
+        socket.Dispose();
+    }
+
+    /// <summary>A bounded pool of exchanges sharing one clock.</summary>
+    internal sealed class Pool(TimeProvider time)
+    {
+        // Enough for the queries a busy process has in flight at once; beyond it, extra exchanges
+        // are created and dropped (their timers disposed) instead of kept.
+        private const int Capacity = 256;
+
+        private readonly ConcurrentQueue<UdpExchange> _items = new();
+        private int _count;
+
+        /// <summary>How many exchanges wait in the pool.</summary>
+        public int Count => Volatile.Read(ref _count);
+
+        /// <summary>The most exchanges the pool keeps.</summary>
+        public static int MaxCount => Capacity;
+
+        public UdpExchange Rent()
+        {
+            if (_items.TryDequeue(out UdpExchange? exchange))
+            {
+                Interlocked.Decrement(ref _count);
+                exchange._canceled = false; // no registration refers to it any more (see DnsStubClient)
+                return exchange;
+            }
+
+            return new UdpExchange(time);
+        }
+
+        public void Return(UdpExchange exchange)
+        {
+            exchange.SetBuffer(Memory<byte>.Empty);
+            if (Interlocked.Increment(ref _count) <= Capacity)
+            {
+                _items.Enqueue(exchange);
+                return;
+            }
+
+            Interlocked.Decrement(ref _count);
+            exchange._timer.Dispose();
+            exchange.Dispose();
+        }
+    }
+}
