@@ -30,11 +30,6 @@ internal static class DnsName
     /// </summary>
     public const int MaxPointerJumps = 127;
 
-    // Printable ASCII (RFC 1035 §5.1) except the escape character; '.' is allowed here because it
-    // separates the gathered labels (a '.' inside a label is caught by counting the dots).
-    private static readonly SearchValues<char> PrintableExceptBackslash = SearchValues.Create(
-        Enumerable.Range(0x21, 0x7E - 0x21 + 1).Where(c => c != '\\').Select(c => (char)c).ToArray());
-
     // A decoded name is at most 255 wire octets; each octet becomes at most 4 characters (\DDD).
     private const int MaxPresentationLength = MaxWireLength * 4;
 
@@ -163,11 +158,10 @@ internal static class DnsName
     public static string Read(ReadOnlySpan<byte> message, int offset, out int end, ref NameMemo memo)
     {
         // Almost every name is plain host-name text. The first walk validates the name and
-        // measures it; the second widens its labels straight into the final string. If a label
-        // holds a byte that needs escaping ('.', '\', or anything outside printable ASCII), that
-        // shows in the finished text and the name takes the escaping path instead.
+        // measures it; the second widens its labels straight into the final string and checks
+        // them as it goes. If a label holds a byte that needs escaping ('.', '\', or anything
+        // outside printable ASCII), the name takes the escaping path instead.
         var cursor = new Cursor(message, offset);
-        int labels = 0;
         int suffixAt = -1;
         int suffixFrom = 0;
         int length;
@@ -193,7 +187,6 @@ internal static class DnsName
                 break;
             }
 
-            labels++;
             cursor.Position += 1 + length;
         }
 
@@ -205,11 +198,9 @@ internal static class DnsName
 
         // Each label shows as its octets and a dot: the wire length less the root's length octet.
         int textLength = cursor.WireLength - 1;
-        string text = CreatePlain(message, offset, textLength, suffixAt, suffixAt < 0 ? null : memo.Text, suffixFrom);
-
-        // The remembered suffix is known to be plain; check the labels decoded here.
-        ReadOnlySpan<char> decoded = text.AsSpan(0, suffixAt < 0 ? textLength : textLength - (memo.Text!.Length - suffixFrom));
-        if (decoded.ContainsAnyExcept(PrintableExceptBackslash) || decoded.Count('.') != labels)
+        // The remembered suffix is known to be plain; the labels decoded here are checked while widened.
+        string text = CreatePlain(message, offset, textLength, suffixAt, suffixAt < 0 ? null : memo.Text, suffixFrom, out bool plain);
+        if (!plain)
         {
             return ReadEscaped(message, offset, out end);
         }
@@ -223,11 +214,14 @@ internal static class DnsName
     }
 
 #if NET9_0_OR_GREATER
-    private static string CreatePlain(ReadOnlySpan<byte> message, int offset, int length, int suffixAt, string? suffix, int suffixFrom)
-        => string.Create(
+    private static string CreatePlain(ReadOnlySpan<byte> message, int offset, int length, int suffixAt, string? suffix, int suffixFrom, out bool plain)
+    {
+        plain = false;
+        return string.Create(
             length,
-            new NameSource(message, offset, suffixAt, suffix, suffixFrom),
-            static (destination, source) => FillPlain(destination, source.Message, source.Offset, source.SuffixAt, source.Suffix, source.SuffixFrom));
+            new NameSource(message, offset, suffixAt, suffix, suffixFrom, ref plain),
+            static (destination, source) => source.Plain = FillPlain(destination, source.Message, source.Offset, source.SuffixAt, source.Suffix, source.SuffixFrom));
+    }
 
     /// <summary>Where a validated name is, for <see cref="string.Create{TState}(int, TState, System.Buffers.SpanAction{char, TState})"/>.</summary>
     private readonly ref struct NameSource
@@ -237,21 +231,23 @@ internal static class DnsName
         public readonly int SuffixAt;
         public readonly string? Suffix;
         public readonly int SuffixFrom;
+        public readonly ref bool Plain;
 
-        public NameSource(ReadOnlySpan<byte> message, int offset, int suffixAt, string? suffix, int suffixFrom)
+        public NameSource(ReadOnlySpan<byte> message, int offset, int suffixAt, string? suffix, int suffixFrom, ref bool plain)
         {
             Message = message;
             Offset = offset;
             SuffixAt = suffixAt;
             Suffix = suffix;
             SuffixFrom = suffixFrom;
+            Plain = ref plain;
         }
     }
 #else
-    private static string CreatePlain(ReadOnlySpan<byte> message, int offset, int length, int suffixAt, string? suffix, int suffixFrom)
+    private static string CreatePlain(ReadOnlySpan<byte> message, int offset, int length, int suffixAt, string? suffix, int suffixFrom, out bool plain)
     {
         Span<char> buffer = stackalloc char[MaxWireLength];
-        FillPlain(buffer[..length], message, offset, suffixAt, suffix, suffixFrom);
+        plain = FillPlain(buffer[..length], message, offset, suffixAt, suffix, suffixFrom);
         return new string(buffer[..length]);
     }
 #endif
@@ -264,8 +260,9 @@ internal static class DnsName
     /// is bounds-checked, so bytes changed since validation end in an exception, never in a loop
     /// or a stray write.
     /// </summary>
-    private static void FillPlain(Span<char> destination, ReadOnlySpan<byte> message, int position, int suffixAt, string? suffix, int suffixFrom)
+    private static bool FillPlain(Span<char> destination, ReadOnlySpan<byte> message, int position, int suffixAt, string? suffix, int suffixFrom)
     {
+        bool plain = true;
         int written = 0;
         int floor = position;
         bool jumped = false;
@@ -303,7 +300,7 @@ internal static class DnsName
                 break;
             }
 
-            Widen(message, position + 1, length, destination, written);
+            plain &= Widen(message, position + 1, length, destination, written);
             written += length;
             destination[written++] = '.';
             position += 1 + length;
@@ -313,16 +310,20 @@ internal static class DnsName
         {
             ThrowChanged();
         }
+
+        return plain;
     }
 
     /// <summary>
-    /// Widens <c>message[start..(start + length)]</c> into <c>destination[written..]</c>. Whole
-    /// eight-octet blocks are used when both spans have room for them: a block may read past the
-    /// label (still inside the message) and write past it (still inside the destination, where
-    /// the labels that follow overwrite it).
+    /// Widens <c>message[start..(start + length)]</c> into <c>destination[written..]</c> and says
+    /// whether every octet shows as itself: printable ASCII other than '.' and '\' (RFC 1035 §5.1),
+    /// so the name needs no escapes. Whole eight-octet blocks are used when both spans have room
+    /// for them: a block may read past the label (still inside the message; those lanes are not
+    /// checked) and write past it (still inside the destination, where the labels that follow
+    /// overwrite it).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Widen(ReadOnlySpan<byte> message, int start, int length, Span<char> destination, int written)
+    private static bool Widen(ReadOnlySpan<byte> message, int start, int length, Span<char> destination, int written)
     {
         ReadOnlySpan<byte> source = message.Slice(start, length);
         Span<char> target = destination.Slice(written, length);
@@ -331,19 +332,44 @@ internal static class DnsName
         {
             ref byte from = ref MemoryMarshal.GetReference(source);
             ref ushort to = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(target));
-            for (int i = 0; i < length; i += 8)
+            uint escapes = 0;
+            int i = 0;
+            for (; i + 8 <= length; i += 8)
             {
                 Vector128<byte> octets = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, i))).AsByte();
                 Vector128.WidenLower(octets).StoreUnsafe(ref to, (nuint)i);
+                escapes |= NeedsEscape(octets) & 0xFF;
             }
 
-            return;
+            if (i < length)
+            {
+                Vector128<byte> octets = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, i))).AsByte();
+                Vector128.WidenLower(octets).StoreUnsafe(ref to, (nuint)i);
+                escapes |= NeedsEscape(octets) & ((1u << (length - i)) - 1);
+            }
+
+            return escapes == 0;
         }
 
+        bool plain = true;
         for (int i = 0; i < source.Length; i++)
         {
-            target[i] = (char)source[i];
+            byte octet = source[i];
+            target[i] = (char)octet;
+            plain &= (uint)(octet - 0x21) <= 0x7E - 0x21 && octet != (byte)'.' && octet != (byte)'\\';
         }
+
+        return plain;
+    }
+
+    /// <summary>A bit per lane (lowest lane first) for each octet that would need an escape in presentation format.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint NeedsEscape(Vector128<byte> octets)
+    {
+        // Byte lanes compare unsigned: octets below '!' wrap around past '~' - '!'.
+        Vector128<byte> outside = Vector128.GreaterThan(octets - Vector128.Create((byte)0x21), Vector128.Create((byte)(0x7E - 0x21)));
+        Vector128<byte> special = Vector128.Equals(octets, Vector128.Create((byte)'.')) | Vector128.Equals(octets, Vector128.Create((byte)'\\'));
+        return (outside | special).ExtractMostSignificantBits();
     }
 
     [DoesNotReturn]
