@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 
 namespace MxResolver.Dns;
 
@@ -63,7 +64,7 @@ internal readonly struct DnsHeader
     {
         if (message.Length < Size)
         {
-            throw new DnsFormatException($"The message is {message.Length} bytes long, shorter than the {Size}-byte header.");
+            ThrowTooShort(message.Length);
         }
 
         return new DnsHeader(
@@ -74,6 +75,10 @@ internal readonly struct DnsHeader
             BinaryPrimitives.ReadUInt16BigEndian(message[8..]),
             BinaryPrimitives.ReadUInt16BigEndian(message[10..]));
     }
+
+    [DoesNotReturn]
+    private static void ThrowTooShort(int length)
+        => throw new DnsFormatException($"The message is {length} bytes long, shorter than the {Size}-byte header.");
 
     public static ushort ComposeFlags(bool isResponse, int opcode, bool authoritative, bool truncated, bool recursionDesired, bool recursionAvailable, bool authenticData, bool checkingDisabled, int responseCode)
     {

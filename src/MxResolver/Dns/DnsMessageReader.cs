@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace MxResolver.Dns;
 
@@ -92,6 +94,7 @@ internal ref struct DnsMessageReader
     /// any questions not yet read), or returns <see langword="false"/> at the end of the message.
     /// </summary>
     /// <exception cref="DnsFormatException">The record is malformed or cut off.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadRecord(out DnsRecordView record)
     {
         while (_questionsLeft > 0)
@@ -137,7 +140,7 @@ internal ref struct DnsMessageReader
 
         if (end + FixedRecordFieldsLength > _message.Length)
         {
-            throw new DnsFormatException("A resource record is cut off by the end of the message.");
+            ThrowRecordCutOff();
         }
 
         ReadOnlySpan<byte> fixedFields = _message.Slice(end, FixedRecordFieldsLength);
@@ -148,7 +151,7 @@ internal ref struct DnsMessageReader
         int dataOffset = end + FixedRecordFieldsLength;
         if (dataOffset + dataLength > _message.Length)
         {
-            throw new DnsFormatException($"A {type} record's RDATA of {dataLength} bytes runs past the end of the message.");
+            ThrowDataPastEnd(type, dataLength);
         }
 
         record = new DnsRecordView(section, nameOffset, type, recordClass, ttl, dataOffset, dataLength);
@@ -159,7 +162,7 @@ internal ref struct DnsMessageReader
             // RFC 6891 §6.1.1: at most one OPT, in the additional section, owned by the root.
             if (section != DnsSection.Additional || HasOpt || _message[nameOffset] != 0)
             {
-                throw new DnsFormatException("An OPT record is misplaced, duplicated or not owned by the root.");
+                ThrowMisplacedOpt();
             }
 
             HasOpt = true;
@@ -169,6 +172,16 @@ internal ref struct DnsMessageReader
 
         return true;
     }
+
+    [DoesNotReturn]
+    private static void ThrowRecordCutOff() => throw new DnsFormatException("A resource record is cut off by the end of the message.");
+
+    [DoesNotReturn]
+    private static void ThrowDataPastEnd(DnsRecordType type, int dataLength)
+        => throw new DnsFormatException($"A {type} record's RDATA of {dataLength} bytes runs past the end of the message.");
+
+    [DoesNotReturn]
+    private static void ThrowMisplacedOpt() => throw new DnsFormatException("An OPT record is misplaced, duplicated or not owned by the root.");
 
     /// <summary>Reads every remaining record, so that <see cref="ResponseCode"/> and the OPT data are final.</summary>
     /// <exception cref="DnsFormatException">A record is malformed.</exception>

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using System.Text;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MxResolver.Dns;
 
@@ -28,11 +29,6 @@ internal static class DnsName
     /// loops; this cap bounds the work on adversarial chains of pointers.
     /// </summary>
     public const int MaxPointerJumps = 127;
-
-    // Printable ASCII (RFC 1035 §5.1) except the escape character; '.' is allowed here because it
-    // separates the gathered labels (a '.' inside a label is caught by counting the dots).
-    private static readonly SearchValues<byte> PrintableExceptBackslash = SearchValues.Create(
-        Enumerable.Range(0x21, 0x7E - 0x21 + 1).Where(b => b != '\\').Select(b => (byte)b).ToArray());
 
     // A decoded name is at most 255 wire octets; each octet becomes at most 4 characters (\DDD).
     private const int MaxPresentationLength = MaxWireLength * 4;
@@ -148,37 +144,236 @@ internal static class DnsName
     /// <exception cref="DnsFormatException">The name is malformed.</exception>
     public static string Read(ReadOnlySpan<byte> message, int offset, out int end)
     {
-        // Almost every name is plain host-name text: gather it as "label.label." bytes and widen
-        // them into the string in one step. If a label holds a byte that needs escaping ('.', '\',
-        // or anything outside printable ASCII), the name takes the escaping path instead.
-        Span<byte> text = stackalloc byte[MaxWireLength];
-        int written = 0;
-        int labels = 0;
+        NameMemo memo = default;
+        return Read(message, offset, out end, ref memo);
+    }
+
+    /// <summary>
+    /// Decodes the name at <paramref name="offset"/> like <see cref="Read(ReadOnlySpan{byte}, int, out int)"/>,
+    /// finishing it with the text of the name in <paramref name="memo"/> when it points into that
+    /// name's first run of labels, and remembering it in <paramref name="memo"/> otherwise. Pass
+    /// the same memo only to reads of the same message.
+    /// </summary>
+    /// <exception cref="DnsFormatException">The name is malformed.</exception>
+    public static string Read(ReadOnlySpan<byte> message, int offset, out int end, ref NameMemo memo)
+    {
+        // Almost every name is plain host-name text. The first walk validates the name and
+        // measures it; the second widens its labels straight into the final string and checks
+        // them as it goes. If a label holds a byte that needs escaping ('.', '\', or anything
+        // outside printable ASCII), the name takes the escaping path instead.
         var cursor = new Cursor(message, offset);
+        int suffixAt = -1;
+        int suffixFrom = 0;
         int length;
         while ((length = NextLabel(message, ref cursor)) != 0)
         {
-            message.Slice(cursor.Position + 1, length).CopyTo(text[written..]);
-            written += length;
-            text[written++] = (byte)'.';
-            labels++;
+            // A pointer to a label of the remembered name: the rest of this name is the rest of
+            // that one, already validated under rules no looser than the walk from here would
+            // apply. Only its length and pointer count still have to fit this name's limits.
+            if (cursor.Jumps > 0 && cursor.Position == cursor.Floor && (suffixFrom = memo.SuffixAt(cursor.Position, message.Length)) >= 0)
+            {
+                cursor.WireLength += memo.Text!.Length - suffixFrom - length;
+                if (cursor.WireLength > MaxWireLength)
+                {
+                    ThrowFormat("A name is longer than 255 octets.");
+                }
+
+                if (cursor.Jumps + memo.Jumps > MaxPointerJumps)
+                {
+                    ThrowFormat("A name follows too many compression pointers.");
+                }
+
+                suffixAt = cursor.Position;
+                break;
+            }
+
             cursor.Position += 1 + length;
         }
 
         end = cursor.End;
-        if (written == 0)
+        if (cursor.WireLength == 1)
         {
             return ".";
         }
 
-        ReadOnlySpan<byte> presentation = text[..written];
-        if (presentation.IndexOfAnyExcept(PrintableExceptBackslash) >= 0 || presentation.Count((byte)'.') != labels)
+        // Each label shows as its octets and a dot: the wire length less the root's length octet.
+        int textLength = cursor.WireLength - 1;
+        // The remembered suffix is known to be plain; the labels decoded here are checked while widened.
+        string text = CreatePlain(message, offset, textLength, suffixAt, suffixAt < 0 ? null : memo.Text, suffixFrom, out bool plain);
+        if (!plain)
         {
             return ReadEscaped(message, offset, out end);
         }
 
-        return Encoding.Latin1.GetString(presentation);
+        if (suffixAt < 0)
+        {
+            memo = new NameMemo(text, offset, end - (cursor.Jumps > 0 ? 2 : 1), cursor.Jumps, message.Length);
+        }
+
+        return text;
     }
+
+#if NET9_0_OR_GREATER
+    private static string CreatePlain(ReadOnlySpan<byte> message, int offset, int length, int suffixAt, string? suffix, int suffixFrom, out bool plain)
+    {
+        plain = false;
+        return string.Create(
+            length,
+            new NameSource(message, offset, suffixAt, suffix, suffixFrom, ref plain),
+            static (destination, source) => source.Plain = FillPlain(destination, source.Message, source.Offset, source.SuffixAt, source.Suffix, source.SuffixFrom));
+    }
+
+    /// <summary>Where a validated name is, for <see cref="string.Create{TState}(int, TState, System.Buffers.SpanAction{char, TState})"/>.</summary>
+    private readonly ref struct NameSource
+    {
+        public readonly ReadOnlySpan<byte> Message;
+        public readonly int Offset;
+        public readonly int SuffixAt;
+        public readonly string? Suffix;
+        public readonly int SuffixFrom;
+        public readonly ref bool Plain;
+
+        public NameSource(ReadOnlySpan<byte> message, int offset, int suffixAt, string? suffix, int suffixFrom, ref bool plain)
+        {
+            Message = message;
+            Offset = offset;
+            SuffixAt = suffixAt;
+            Suffix = suffix;
+            SuffixFrom = suffixFrom;
+            Plain = ref plain;
+        }
+    }
+#else
+    private static string CreatePlain(ReadOnlySpan<byte> message, int offset, int length, int suffixAt, string? suffix, int suffixFrom, out bool plain)
+    {
+        Span<char> buffer = stackalloc char[MaxWireLength];
+        plain = FillPlain(buffer[..length], message, offset, suffixAt, suffix, suffixFrom);
+        return new string(buffer[..length]);
+    }
+#endif
+
+    /// <summary>
+    /// Writes the labels of a name already validated by <see cref="NextLabel"/> into
+    /// <paramref name="destination"/> as "label.label.", widening each octet to a character, and
+    /// finishing with <c>suffix[suffixFrom..]</c> where the walk reaches <paramref name="suffixAt"/>
+    /// through a pointer. The walk still refuses anything but a backward pointer and every access
+    /// is bounds-checked, so bytes changed since validation end in an exception, never in a loop
+    /// or a stray write.
+    /// </summary>
+    private static bool FillPlain(Span<char> destination, ReadOnlySpan<byte> message, int position, int suffixAt, string? suffix, int suffixFrom)
+    {
+        bool plain = true;
+        int written = 0;
+        int floor = position;
+        bool jumped = false;
+        while (true)
+        {
+            int length = message[position];
+            if (length == 0)
+            {
+                break;
+            }
+
+            if (length >= 0xC0)
+            {
+                int target = ((length & 0x3F) << 8) | message[position + 1];
+                if (target >= floor)
+                {
+                    ThrowChanged();
+                }
+
+                position = floor = target;
+                jumped = true;
+                continue;
+            }
+
+            if (length >= 0x40)
+            {
+                ThrowChanged();
+            }
+
+            if (position == suffixAt && jumped && position == floor)
+            {
+                ReadOnlySpan<char> rest = suffix.AsSpan(suffixFrom);
+                rest.CopyTo(destination[written..]);
+                written += rest.Length;
+                break;
+            }
+
+            plain &= Widen(message, position + 1, length, destination, written);
+            written += length;
+            destination[written++] = '.';
+            position += 1 + length;
+        }
+
+        if (written != destination.Length)
+        {
+            ThrowChanged();
+        }
+
+        return plain;
+    }
+
+    /// <summary>
+    /// Widens <c>message[start..(start + length)]</c> into <c>destination[written..]</c> and says
+    /// whether every octet shows as itself: printable ASCII other than '.' and '\' (RFC 1035 §5.1),
+    /// so the name needs no escapes. Whole eight-octet blocks are used when both spans have room
+    /// for them: a block may read past the label (still inside the message; those lanes are not
+    /// checked) and write past it (still inside the destination, where the labels that follow
+    /// overwrite it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Widen(ReadOnlySpan<byte> message, int start, int length, Span<char> destination, int written)
+    {
+        ReadOnlySpan<byte> source = message.Slice(start, length);
+        Span<char> target = destination.Slice(written, length);
+        int blocks = (length + 7) & ~7;
+        if (Vector128.IsHardwareAccelerated && message.Length - start >= blocks && destination.Length - written >= blocks)
+        {
+            ref byte from = ref MemoryMarshal.GetReference(source);
+            ref ushort to = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(target));
+            uint escapes = 0;
+            int i = 0;
+            for (; i + 8 <= length; i += 8)
+            {
+                Vector128<byte> octets = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, i))).AsByte();
+                Vector128.WidenLower(octets).StoreUnsafe(ref to, (nuint)i);
+                escapes |= NeedsEscape(octets) & 0xFF;
+            }
+
+            if (i < length)
+            {
+                Vector128<byte> octets = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, i))).AsByte();
+                Vector128.WidenLower(octets).StoreUnsafe(ref to, (nuint)i);
+                escapes |= NeedsEscape(octets) & ((1u << (length - i)) - 1);
+            }
+
+            return escapes == 0;
+        }
+
+        bool plain = true;
+        for (int i = 0; i < source.Length; i++)
+        {
+            byte octet = source[i];
+            target[i] = (char)octet;
+            plain &= (uint)(octet - 0x21) <= 0x7E - 0x21 && octet != (byte)'.' && octet != (byte)'\\';
+        }
+
+        return plain;
+    }
+
+    /// <summary>A bit per lane (lowest lane first) for each octet that would need an escape in presentation format.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint NeedsEscape(Vector128<byte> octets)
+    {
+        // Byte lanes compare unsigned: octets below '!' wrap around past '~' - '!'.
+        Vector128<byte> outside = Vector128.GreaterThan(octets - Vector128.Create((byte)0x21), Vector128.Create((byte)(0x7E - 0x21)));
+        Vector128<byte> special = Vector128.Equals(octets, Vector128.Create((byte)'.')) | Vector128.Equals(octets, Vector128.Create((byte)'\\'));
+        return (outside | special).ExtractMostSignificantBits();
+    }
+
+    [DoesNotReturn]
+    private static void ThrowChanged() => throw new DnsFormatException("The message changed while a name was being read.");
 
     private static string ReadEscaped(ReadOnlySpan<byte> message, int offset, out int end)
     {
@@ -296,19 +491,20 @@ internal static class DnsName
     /// callers can reuse a decoded or compared name without walking it again.
     /// </summary>
     /// <exception cref="DnsFormatException">A leading pointer is cut off or does not point backwards.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int FirstLabelOffset(ReadOnlySpan<byte> message, int offset)
     {
         while ((uint)offset < (uint)message.Length && (message[offset] & 0xC0) == 0xC0)
         {
             if (offset + 1 >= message.Length)
             {
-                throw new DnsFormatException("A compression pointer is cut off by the end of the message.");
+                ThrowFormat("A compression pointer is cut off by the end of the message.");
             }
 
             int target = ((message[offset] & 0x3F) << 8) | message[offset + 1];
             if (target >= offset)
             {
-                throw new DnsFormatException($"A compression pointer at offset {offset} points forward or to itself (to {target}); only earlier offsets are allowed.");
+                ThrowLeadingForwardPointer(offset, target);
             }
 
             offset = target;
@@ -467,6 +663,10 @@ internal static class DnsName
     private static void ThrowFormat(string message) => throw new DnsFormatException(message);
 
     [DoesNotReturn]
+    private static void ThrowLeadingForwardPointer(int offset, int target)
+        => throw new DnsFormatException($"A compression pointer at offset {offset} points forward or to itself (to {target}); only earlier offsets are allowed.");
+
+    [DoesNotReturn]
     private static void ThrowOutside(int offset, int length)
         => throw new DnsFormatException($"A name starts at offset {offset}, outside the {length}-byte message.");
 
@@ -477,6 +677,54 @@ internal static class DnsName
     [DoesNotReturn]
     private static void ThrowForwardPointer(int position, int target)
         => throw new DnsFormatException($"A compression pointer at offset {position} points forward or into its own name (to {target}); only earlier offsets are allowed.");
+
+    /// <summary>
+    /// A plain name decoded earlier from one message, so that later names of that message which
+    /// point into its first run of labels (the usual shape of compressed MX exchanges and NS
+    /// targets) copy its text instead of walking and widening it again.
+    /// </summary>
+    internal readonly struct NameMemo
+    {
+        private readonly int _start;
+        private readonly int _segmentEnd;
+        private readonly int _messageLength;
+
+        public NameMemo(string text, int start, int segmentEnd, int jumps, int messageLength)
+        {
+            Text = text;
+            _start = start;
+            _segmentEnd = segmentEnd;
+            Jumps = jumps;
+            _messageLength = messageLength;
+        }
+
+        /// <summary>The name's text; <see langword="null"/> when nothing is remembered.</summary>
+        public string? Text { get; }
+
+        /// <summary>The pointers the whole name follows, all after its first run of labels.</summary>
+        public int Jumps { get; }
+
+        /// <summary>
+        /// Where in <see cref="Text"/> the label at <paramref name="position"/> begins, if it is
+        /// one of the labels before the name's first pointer (or root) and the message read now
+        /// holds every byte the name was read from; otherwise -1.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int SuffixAt(int position, int messageLength)
+        {
+            // In a run of labels, the label at wire offset start + k begins at character k of
+            // the text (each length octet turns into the dot before the next label), so k is a
+            // label boundary exactly when it is 0 or the character before it is a dot: a plain
+            // name has no dots inside its labels.
+            int index = position - _start;
+            if (Text is null || (uint)index >= (uint)(_segmentEnd - _start) || _messageLength > messageLength)
+            {
+                return -1;
+            }
+
+            return index == 0 || Text[index - 1] == '.' ? index : -1;
+        }
+    }
 
     /// <summary>Walks the labels of a compressed name one at a time, under the rules of <see cref="NextLabel"/>.</summary>
     private ref struct LabelWalker

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 
 namespace MxResolver.Dns;
@@ -32,23 +33,40 @@ internal static class DnsRecordData
     /// <exception cref="DnsFormatException">The RDATA is malformed.</exception>
     public static string ReadMxExchange(ReadOnlySpan<byte> message, int dataOffset, int dataLength, out ushort preference)
     {
+        DnsName.NameMemo memo = default;
+        return ReadMxExchange(message, dataOffset, dataLength, out preference, ref memo);
+    }
+
+    /// <summary>
+    /// <see cref="ReadMxExchange(ReadOnlySpan{byte}, int, int, out ushort)"/>, reusing and updating
+    /// a name remembered from the same message (see <see cref="DnsName.NameMemo"/>).
+    /// </summary>
+    /// <exception cref="DnsFormatException">The RDATA is malformed.</exception>
+    public static string ReadMxExchange(ReadOnlySpan<byte> message, int dataOffset, int dataLength, out ushort preference, ref DnsName.NameMemo memo)
+    {
         if (dataLength < 3)
         {
-            throw new DnsFormatException($"MX RDATA of {dataLength} bytes is too short.");
+            ThrowMxTooShort(dataLength);
         }
 
         int dataEnd = dataOffset + dataLength;
         preference = BinaryPrimitives.ReadUInt16BigEndian(message[dataOffset..]);
 
         // Reading within the RDATA slice keeps the name inside RDLENGTH; it must also end there.
-        string exchange = DnsName.Read(message[..dataEnd], dataOffset + 2, out int end);
+        string exchange = DnsName.Read(message[..dataEnd], dataOffset + 2, out int end, ref memo);
         if (end != dataEnd)
         {
-            throw new DnsFormatException("MX RDATA does not match its length.");
+            ThrowMxLengthMismatch();
         }
 
         return exchange;
     }
+
+    [DoesNotReturn]
+    private static void ThrowMxTooShort(int dataLength) => throw new DnsFormatException($"MX RDATA of {dataLength} bytes is too short.");
+
+    [DoesNotReturn]
+    private static void ThrowMxLengthMismatch() => throw new DnsFormatException("MX RDATA does not match its length.");
 
     /// <summary>CNAME RDATA (RFC 1035 §3.3.1). Returns the canonical name's offset.</summary>
     /// <exception cref="DnsFormatException">The RDATA is malformed.</exception>

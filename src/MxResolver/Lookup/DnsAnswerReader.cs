@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using System.Runtime.CompilerServices;
 using MxResolver.Dns;
 
 namespace MxResolver.Lookup;
@@ -92,43 +93,44 @@ internal static class DnsAnswerReader
         return ReadMx(message, -1, name, ref ttl);
     }
 
+    // Kept out of its callers so that its own inlining budget goes to the record walk.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static MxAnswer[] ReadMx(ReadOnlySpan<byte> message, int ownerOffset, string name, ref uint ttl)
     {
-        // One pass over the answer section notes where each matching record's RDATA is; only then
-        // are the array and the exchange strings allocated (decoding also checks the RDATA).
-        Span<MxSlot> found = stackalloc MxSlot[MxSlotsOnStack];
+        // One pass over the answer section decodes each matching record as it comes. The array is
+        // sized at the first match to the answers left (no more than the bytes left could hold),
+        // which is exact when the MX records end the section, as they do after any CNAMEs.
+        MxAnswer[]? result = null;
         int count = 0;
         var owners = new OwnerMatch(ownerOffset, name);
+
+        // Exchanges are usually compressed against the first one ("alt1" + a pointer to
+        // "gmail-smtp-in.l.google.com."): a memo of the last fresh name lets them copy its text.
+        DnsName.NameMemo memo = default;
         var reader = new DnsMessageReader(message);
+        int answersLeft = reader.Header.AnswerCount;
         while (reader.TryReadRecord(out DnsRecordView record) && record.Section == DnsSection.Answer)
         {
+            answersLeft--;
             if (record.Type != DnsRecordType.MX || !owners.Matches(message, record))
             {
                 continue;
             }
 
-            if (count == found.Length)
-            {
-                // More MX records than fit on the stack: rare, and bounded by the message size.
-                var larger = new MxSlot[count * 2];
-                found.CopyTo(larger);
-                found = larger;
-            }
-
-            found[count++] = new MxSlot(record.DataOffset, record.DataLength);
+            result ??= new MxAnswer[1 + Math.Min(answersLeft, (message.Length - record.End) / MinRecordLength)];
+            string exchange = DnsRecordData.ReadMxExchange(message, record.DataOffset, record.DataLength, out ushort preference, ref memo);
+            result[count++] = new MxAnswer(preference, exchange);
             ttl = Math.Min(ttl, record.TimeToLive);
         }
 
-        if (count == 0)
+        if (result is null)
         {
             return [];
         }
 
-        var result = new MxAnswer[count];
-        for (int i = 0; i < count; i++)
+        if (count != result.Length)
         {
-            string exchange = DnsRecordData.ReadMxExchange(message, found[i].DataOffset, found[i].DataLength, out ushort preference);
-            result[i] = new MxAnswer(preference, exchange);
+            Array.Resize(ref result, count);
         }
 
         return result;
@@ -197,9 +199,8 @@ internal static class DnsAnswerReader
         return false;
     }
 
-    private const int MxSlotsOnStack = 32;
-
-    private readonly record struct MxSlot(int DataOffset, int DataLength);
+    /// <summary>The fewest bytes a resource record takes: a root owner and the fixed fields.</summary>
+    private const int MinRecordLength = 11;
 
     /// <summary>
     /// Whether records are owned by the name sought, remembering the last owner compared: owners

@@ -52,6 +52,99 @@ public class DnsNameTests
     }
 
     [Fact]
+    public void Read_WithMemo_ReusesEarlierNameAndMatchesPlainRead()
+    {
+        // @0 mail.example.com. ; @18 alt + pointer to @0 ; @24 x + pointer to @5 ("example.com.")
+        // @28 "a.b" (a dot inside the label) + pointer to @0 ; @34 pointer to @13 ("com.")
+        byte[] message =
+        [
+            4, (byte)'m', (byte)'a', (byte)'i', (byte)'l', 7, (byte)'e', (byte)'x', (byte)'a', (byte)'m', (byte)'p', (byte)'l', (byte)'e', 3, (byte)'c', (byte)'o', (byte)'m', 0,
+            3, (byte)'a', (byte)'l', (byte)'t', 0xC0, 0,
+            1, (byte)'x', 0xC0, 5,
+            3, (byte)'a', (byte)'.', (byte)'b', 0xC0, 0,
+            0xC0, 13,
+        ];
+        DnsName.NameMemo memo = default;
+
+        Assert.Equal("mail.example.com.", DnsName.Read(message, 0, out int end, ref memo));
+        Assert.Equal(18, end);
+        Assert.Equal("mail.example.com.", memo.Text);
+        Assert.Equal("alt.mail.example.com.", DnsName.Read(message, 18, out end, ref memo));
+        Assert.Equal(24, end);
+        Assert.Equal("x.example.com.", DnsName.Read(message, 24, out end, ref memo));
+        Assert.Equal(28, end);
+        Assert.Equal(@"a\.b.mail.example.com.", DnsName.Read(message, 28, out end, ref memo));
+        Assert.Equal(34, end);
+        Assert.Equal("com.", DnsName.Read(message, 34, out end, ref memo));
+        Assert.Equal(36, end);
+        Assert.Equal("mail.example.com.", memo.Text); // names finished from the memo do not replace it
+    }
+
+    [Fact]
+    public void Read_WithMemo_NameOver255OctetsThroughTheMemo_ThrowsFormatException()
+    {
+        // @0 a 202-octet name; @202 a 60-octet label + pointer to @0: 61 + 202 = 263 octets.
+        var bytes = new List<byte>(Uncompressed(63, 63, 63, 8));
+        bytes.Add(60);
+        bytes.AddRange(Enumerable.Repeat((byte)'y', 60));
+        bytes.Add(0xC0);
+        bytes.Add(0);
+        byte[] message = [.. bytes];
+        DnsName.NameMemo memo = default;
+
+        Assert.Equal(201, DnsName.Read(message, 0, out _, ref memo).Length);
+        Assert.NotNull(memo.Text);
+        Assert.Throws<DnsFormatException>(() => DnsName.Read(message, 202, out _, ref memo));
+    }
+
+    [Fact]
+    public void Read_WithMemo_AgreesWithReadWithoutOnRandomMessages()
+    {
+        // Random messages of small labels, pointers (often into the middle of earlier labels),
+        // bytes that need escaping and reserved label types; every offset is read in order with
+        // one shared memo and must decode (or fail) exactly as a read without it.
+        var random = new Random(20261126);
+        byte[] alphabet = [0, 1, 2, 3, 4, 0xC0, 0xC0, 0xC0, (byte)'a', (byte)'B', (byte)'-', (byte)'.', (byte)'\\', 0x80, 0x20, 0x45];
+        for (int round = 0; round < 3000; round++)
+        {
+            var message = new byte[random.Next(1, 80)];
+            for (int i = 0; i < message.Length; i++)
+            {
+                byte b = alphabet[random.Next(alphabet.Length)];
+                message[i] = b == 0xC0 && i + 1 < message.Length ? (byte)0xC0 : b;
+                if (b == 0xC0 && i + 1 < message.Length)
+                {
+                    message[++i] = (byte)random.Next(0, i);
+                }
+            }
+
+            DnsName.NameMemo memo = default;
+            for (int offset = 0; offset < message.Length; offset++)
+            {
+                string? expected;
+                int expectedEnd = -1;
+                try
+                {
+                    expected = DnsName.Read(message, offset, out expectedEnd);
+                }
+                catch (DnsFormatException)
+                {
+                    expected = null;
+                }
+
+                if (expected is null)
+                {
+                    Assert.Throws<DnsFormatException>(() => DnsName.Read(message, offset, out _, ref memo));
+                    continue;
+                }
+
+                Assert.Equal(expected, DnsName.Read(message, offset, out int end, ref memo));
+                Assert.Equal(expectedEnd, end);
+            }
+        }
+    }
+
+    [Fact]
     public void Read_RootName_ReturnsDot()
     {
         Assert.Equal(".", DnsName.Read([0x00], 0));
