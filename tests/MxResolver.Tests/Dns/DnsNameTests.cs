@@ -160,6 +160,39 @@ public class DnsNameTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(16)]
+    [InlineData(23)]
+    public void Read_EveryOctetAtEveryPlaceOfALabel_ShowsInPresentationFormat(int labelLength)
+    {
+        // Labels are widened eight octets at a time, and a block may read past the label: the root
+        // octet and the 0xFF bytes after it must never make a plain label look as if it needed escapes.
+        for (int value = 0; value < 256; value++)
+        {
+            for (int place = 0; place < labelLength; place++)
+            {
+                byte[] label = Enumerable.Repeat((byte)'x', labelLength).ToArray();
+                label[place] = (byte)value;
+                byte[] message = [(byte)labelLength, .. label, 0, .. Enumerable.Repeat((byte)0xFF, 16)];
+
+                Assert.Equal(Presentation(label) + ".", DnsName.Read(message, 0, out int end));
+                Assert.Equal(labelLength + 2, end);
+            }
+        }
+    }
+
+    /// <summary>RFC 1035 §5.1 presentation of one label, written independently of the decoder.</summary>
+    private static string Presentation(byte[] label) => string.Concat(label.Select(b => b switch
+    {
+        (byte)'.' or (byte)'\\' => "\\" + (char)b,
+        >= 0x21 and <= 0x7E => ((char)b).ToString(),
+        _ => "\\" + b.ToString("D3", System.Globalization.CultureInfo.InvariantCulture),
+    }));
+
+    [Theory]
     [InlineData(new byte[] { 3, (byte)'a', (byte)'.', (byte)'b', 0 }, @"a\.b.")]
     [InlineData(new byte[] { 3, (byte)'a', (byte)'\\', (byte)'b', 0 }, @"a\\b.")]
     [InlineData(new byte[] { 1, (byte)'.', 0 }, @"\..")]
