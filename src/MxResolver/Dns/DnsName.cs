@@ -434,15 +434,16 @@ internal static class DnsName
         {
             if (equal)
             {
-                int dot = name.IndexOf('.');
-                ReadOnlySpan<char> expected = dot < 0 ? name : name[..dot];
-                if (name.IsEmpty || !LabelEquals(message.Slice(cursor.Position + 1, length), expected))
+                // The text's next label must be exactly as long as the wire label: the wire length
+                // says where its dot (or its end) has to be.
+                // A dot that ends the text after the one trailing dot was taken off is an empty label.
+                if (name.Length < length || (name.Length > length && (name[length] != '.' || name.Length == length + 1)) || !LabelEquals(message.Slice(cursor.Position + 1, length), name[..length]))
                 {
                     equal = false; // keep walking so a malformed name is still reported
                 }
                 else
                 {
-                    name = dot < 0 ? default : name[(dot + 1)..];
+                    name = name.Length > length ? name[(length + 1)..] : default;
                 }
             }
 
@@ -513,6 +514,7 @@ internal static class DnsName
         return offset;
     }
 
+    /// <summary>A wire label against one label of text; a '.' in the text separates labels, so it never matches.</summary>
     private static bool LabelEquals(ReadOnlySpan<byte> label, ReadOnlySpan<char> text)
     {
         if (label.Length != text.Length)
@@ -522,7 +524,7 @@ internal static class DnsName
 
         for (int i = 0; i < label.Length; i++)
         {
-            if (ToLower(label[i]) != ToLower(text[i]))
+            if (text[i] == '.' || ToLower(label[i]) != ToLower(text[i]))
             {
                 return false;
             }

@@ -381,10 +381,28 @@ public class DnsNameTests
     [InlineData("foo.f.isi.arp.")]
     [InlineData("foo.f.isi.arpa.com.")]
     [InlineData("xfoo.f.isi.arpa.")]
+    [InlineData("fo.f.isi.arpa.")]
+    [InlineData("foo.f.isi.arpa..")]
+    [InlineData("foo..f.isi.arpa.")]
+    [InlineData("foo.fisi.arpa.")]
+    [InlineData("")]
     [InlineData(".")]
     public void EqualsText_DifferentName_IsFalse(string name)
     {
         Assert.False(DnsName.EqualsText(Rfc1035Example(), 40, name));
+    }
+
+    [Fact]
+    public void EqualsText_WireLabelHoldingADot_NeverEqualsTwoTextLabels()
+    {
+        // One label "a.b" (RFC 1035 §5.1 shows it as a\.b) against the two labels "a" and "b", and back.
+        byte[] oneLabel = [3, (byte)'a', (byte)'.', (byte)'b', 0];
+        byte[] twoLabels = [1, (byte)'a', 1, (byte)'b', 0];
+
+        Assert.False(DnsName.EqualsText(oneLabel, 0, "a.b."));
+        Assert.False(DnsName.EqualsText(oneLabel, 0, "a.b"));
+        Assert.True(DnsName.EqualsText(twoLabels, 0, "A.b"));
+        Assert.False(DnsName.EqualsText(twoLabels, 0, "ab"));
     }
 
     [Fact]
