@@ -144,6 +144,80 @@ public class DnsNameTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(16)]
+    [InlineData(63)]
+    public void Read_WithMemo_OneLabelThenPointerToTheMemo_EveryOctetAtEveryPlaceMatchesReadWithout(int labelLength)
+    {
+        // The shape the memo serves most ("alt1" + a pointer to the first exchange) is decoded
+        // without the general walk: it must show every octet exactly as the general walk does.
+        byte[] first = [4, (byte)'m', (byte)'a', (byte)'i', (byte)'l', 3, (byte)'c', (byte)'o', (byte)'m', 0];
+        for (int value = 0; value < 256; value++)
+        {
+            for (int place = 0; place < labelLength; place++)
+            {
+                byte[] label = Enumerable.Repeat((byte)'x', labelLength).ToArray();
+                label[place] = (byte)value;
+                byte[] message = [.. first, (byte)labelLength, .. label, 0xC0, 0];
+                int offset = first.Length;
+                DnsName.NameMemo memo = default;
+                Assert.Equal("mail.com.", DnsName.Read(message, 0, out _, ref memo));
+
+                string text = DnsName.Read(message, offset, out int end, ref memo);
+
+                Assert.Equal(Presentation(label) + ".mail.com.", text);
+                Assert.Equal(DnsName.Read(message, offset), text);
+                Assert.Equal(message.Length, end);
+            }
+        }
+    }
+
+    [Fact]
+    public void Read_WithMemo_RootBeforeAPointerByte_IsTheRoot()
+    {
+        // A root octet followed by what looks like a pointer to the remembered name is the root name.
+        byte[] message = [4, (byte)'m', (byte)'a', (byte)'i', (byte)'l', 0, 0, 0xC0, 0];
+        DnsName.NameMemo memo = default;
+        DnsName.Read(message, 0, out _, ref memo);
+
+        Assert.Equal(".", DnsName.Read(message, 6, out int end, ref memo));
+        Assert.Equal(7, end);
+    }
+
+    [Theory]
+    [InlineData(125, true)]
+    [InlineData(126, false)]
+    public void Read_WithMemo_OneLabelThenPointerToTheMemo_CountsTheMemosPointers(int chainLength, bool decodes)
+    {
+        // @0 the root, a chain of pointers, then "mx" + a pointer to the chain's end (the memo,
+        // following chainLength + 1 pointers), then "a" + a pointer to "mx": one pointer more.
+        var bytes = new List<byte>(PointerChain(chainLength, out int chainEnd));
+        int remembered = bytes.Count;
+        bytes.AddRange([2, (byte)'m', (byte)'x', (byte)(0xC0 | (chainEnd >> 8)), (byte)chainEnd]);
+        int alias = bytes.Count;
+        bytes.AddRange([1, (byte)'a', (byte)(0xC0 | (remembered >> 8)), (byte)remembered]);
+        byte[] message = [.. bytes];
+        DnsName.NameMemo memo = default;
+        Assert.Equal("mx.", DnsName.Read(message, remembered, out _, ref memo));
+        Assert.Equal(chainLength + 1, memo.Jumps);
+
+        if (decodes)
+        {
+            Assert.Equal("a.mx.", DnsName.Read(message, alias, out int end, ref memo));
+            Assert.Equal(message.Length, end);
+            Assert.Equal("a.mx.", DnsName.Read(message, alias));
+        }
+        else
+        {
+            Assert.Throws<DnsFormatException>(() => DnsName.Read(message, alias, out _, ref memo));
+            Assert.Throws<DnsFormatException>(() => DnsName.Read(message, alias));
+        }
+    }
+
     [Fact]
     public void Read_RootName_ReturnsDot()
     {
