@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MxResolver.Dns;
 
 namespace MxResolver.Lookup;
@@ -62,12 +63,13 @@ internal static class DnsAnswerReader
             return WithNegativeTtl(message, answer with { Kind = DnsAnswerKind.NxDomain });
         }
 
+        // The arrays below are new and never seen elsewhere, so they become the results without a copy.
         if (type == DnsRecordType.MX)
         {
             MxAnswer[] records = ReadMx(message, canonicalOffset, name, ref ttl);
             if (records.Length > 0)
             {
-                return answer with { Kind = DnsAnswerKind.Success, MxRecords = ImmutableArray.Create(records), TimeToLive = ttl };
+                return answer with { Kind = DnsAnswerKind.Success, MxRecords = ImmutableCollectionsMarshal.AsImmutableArray(records), TimeToLive = ttl };
             }
         }
         else if (type is DnsRecordType.A or DnsRecordType.AAAA)
@@ -75,7 +77,7 @@ internal static class DnsAnswerReader
             IPAddress[] addresses = ReadAddresses(message, canonicalOffset, name, type, ref ttl);
             if (addresses.Length > 0)
             {
-                return answer with { Kind = DnsAnswerKind.Success, Addresses = ImmutableArray.Create(addresses), TimeToLive = ttl };
+                return answer with { Kind = DnsAnswerKind.Success, Addresses = ImmutableCollectionsMarshal.AsImmutableArray(addresses), TimeToLive = ttl };
             }
         }
 
