@@ -7,6 +7,7 @@ using DnsMxRecord = DnsClient.Protocol.MxRecord;
 using MxResolver.Caching;
 using MxResolver.Diagnostics;
 using MxResolver.Lookup;
+using MxResolver.Configuration;
 
 namespace MxResolver.Benchmarks;
 

@@ -4,6 +4,7 @@ using MxResolver.Caching;
 using MxResolver.Diagnostics;
 using MxResolver.Dns;
 using MxResolver.Lookup;
+using MxResolver.Configuration;
 
 namespace MxResolver.Benchmarks;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MxResolver.Diagnostics;
 using MxResolver.Dns;
 using MxResolver.Lookup;
+using MxResolver.Configuration;
 
 namespace MxResolver.Caching;
 

@@ -6,10 +6,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MxResolver.Caching;
-using MxResolver.DependencyInjection;
 using MxResolver.Diagnostics;
 using MxResolver.Lookup;
 using MxResolver.Resolution;
+using MxResolver.Configuration;
 
 namespace MxResolver;
 
@@ -33,7 +33,7 @@ namespace MxResolver;
 public static class MxResolverServiceCollectionExtensions
 {
     /// <summary>The configuration section the options are usually bound from: <c>MxResolver</c>.</summary>
-    public const string DefaultSectionName = "MxResolver";
+    public const string DefaultSectionName = ConfigurationKeys.Section;
 
     /// <summary>Registers <see cref="IMxResolver"/> with the default options (the system's name servers).</summary>
     /// <param name="services">The service collection.</param>
@@ -83,7 +83,8 @@ public static class MxResolverServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MxResolverOptions>, MxResolverOptionsConsistencyValidator>());
 
         services.TryAddSingleton(static provider => new MxResolverTelemetry(provider.GetService<IMeterFactory>()));
-        services.TryAddSingleton(CreateLookup);
+        services.TryAddSingleton(CreateStack);
+        services.TryAddSingleton<IDnsLookup>(static provider => provider.GetRequiredService<DnsStack>().Lookup);
         services.TryAddSingleton(CreateResolver);
         services.TryAddSingleton<IMxResolver>(static provider => provider.GetRequiredService<MailExchangeResolver>());
         services.TryAddSingleton<IMxResolverCache>(static provider => provider.GetRequiredService<MailExchangeResolver>());
@@ -91,7 +92,7 @@ public static class MxResolverServiceCollectionExtensions
         return services;
     }
 
-    private static IDnsLookup CreateLookup(IServiceProvider provider)
+    private static DnsStack CreateStack(IServiceProvider provider)
     {
         MxResolverOptions options = provider.GetRequiredService<IOptions<MxResolverOptions>>().Value;
         ILoggerFactory loggers = provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
@@ -100,7 +101,7 @@ public static class MxResolverServiceCollectionExtensions
             options.Cache,
             TimeProviderOf(provider),
             provider.GetRequiredService<MxResolverTelemetry>(),
-            loggers.CreateLogger<Dns.DnsStubClient>(),
+            loggers.CreateLogger<DnsStubClient>(),
             loggers.CreateLogger<CachingDnsLookup>());
     }
 
@@ -110,7 +111,7 @@ public static class MxResolverServiceCollectionExtensions
         ILoggerFactory loggers = provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         return new MailExchangeResolver(
             options,
-            provider.GetRequiredService<IDnsLookup>(),
+            provider.GetRequiredService<DnsStack>(),
             TimeProviderOf(provider),
             Random.Shared,
             loggers.CreateLogger<MailExchangeResolver>(),

@@ -19,7 +19,7 @@ internal static class MxResolverTags
     /// <summary>The record type asked: <c>MX</c>, <c>A</c>, <c>AAAA</c>.</summary>
     public const string QuestionType = "dns.question.type";
 
-    /// <summary>Why a query got no final answer (snake_case of <see cref="Dns.DnsQueryError"/>) or the exception's type.</summary>
+    /// <summary>Why a query got no final answer (snake_case of <c>DnsQueryError</c>) or the exception's type.</summary>
     public const string ErrorType = "error.type";
 
     /// <summary>The kind of a final answer: <c>success</c>, <c>no_data</c>, <c>nx_domain</c>.</summary>

@@ -3,14 +3,16 @@ using MxResolver.Caching;
 using MxResolver.Diagnostics;
 using MxResolver.Lookup;
 using MxResolver.Resolution;
+using MxResolver.Input;
 
 namespace MxResolver;
 
 /// <summary>The resolution cache of the resolver and its flush API (R24–R28).</summary>
 public sealed partial class MailExchangeResolver : IMxResolverCache
 {
-    // Present when the lookup is a CachingDnsLookup: whole resolutions are then kept as long as
-    // the DNS answers they were built from (see ResolutionCache).
+    // Both present when the resolver was handed a DNS answer cache: whole resolutions are then kept
+    // as long as the DNS answers they were built from (see ResolutionCache).
+    private readonly CachingDnsLookup? _answerCache;
     private readonly ResolutionCache? _resolutionCache;
 
     /// <inheritdoc />
@@ -23,7 +25,7 @@ public sealed partial class MailExchangeResolver : IMxResolverCache
             throw new ArgumentException(input.Error, nameof(domain));
         }
 
-        if (_lookup is not CachingDnsLookup dnsCache || _resolutionCache is null)
+        if (_answerCache is not { } dnsCache || _resolutionCache is null)
         {
             return false;
         }
@@ -38,7 +40,7 @@ public sealed partial class MailExchangeResolver : IMxResolverCache
     /// <inheritdoc />
     public void Clear()
     {
-        if (_lookup is not CachingDnsLookup dnsCache || _resolutionCache is null)
+        if (_answerCache is not { } dnsCache || _resolutionCache is null)
         {
             return;
         }
@@ -48,10 +50,6 @@ public sealed partial class MailExchangeResolver : IMxResolverCache
         CacheLog.CacheCleared(_logger, answers, resolutions);
     }
 
-    private static ResolutionCache? CreateResolutionCache(IDnsLookup lookup, ResolverSettings settings)
-        => lookup is CachingDnsLookup dnsCache
-            ? new ResolutionCache(dnsCache.TimeProvider, dnsCache.Options.MaxEntries, settings.MaxAddresses)
-            : null;
 
     private bool TryGetCached(string input, [NotNullWhen(true)] out MxResolution? result)
     {

@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MxResolver.Caching;
 using MxResolver.Diagnostics;
 using MxResolver.Dns;
 using MxResolver.Lookup;
 using MxResolver.Resolution;
+using MxResolver.Input;
 
 namespace MxResolver;
 
@@ -54,6 +56,11 @@ public sealed partial class MailExchangeResolver : IMxResolver
     {
     }
 
+    private MailExchangeResolver(ResolverSettings settings, DnsStack stack, TimeProvider timeProvider, Random random, ILogger? logger, MxResolverTelemetry? telemetry)
+        : this(settings, stack.Lookup, stack.AnswerCache, timeProvider, random, logger, telemetry)
+    {
+    }
+
     /// <summary>Creates a resolver over any lookup; tests pass a fake, the DI layer a cached lookup.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="lookup">Answers the questions.</param>
@@ -64,17 +71,26 @@ public sealed partial class MailExchangeResolver : IMxResolver
     /// </param>
     /// <param name="logger">Where to log; none when <see langword="null"/>.</param>
     internal MailExchangeResolver(MxResolverOptions options, IDnsLookup lookup, TimeProvider timeProvider, Random random, ILogger? logger)
-        : this(ResolverSettings.From(options), lookup, timeProvider, random, logger, telemetry: null)
+        : this(ResolverSettings.From(options), lookup, answerCache: null, timeProvider, random, logger, telemetry: null)
     {
     }
 
-    /// <summary>Like the constructor above, and counts resolutions by status on <paramref name="telemetry"/> (the DI layer passes its singleton).</summary>
-    internal MailExchangeResolver(MxResolverOptions options, IDnsLookup lookup, TimeProvider timeProvider, Random random, ILogger? logger, MxResolverTelemetry? telemetry)
-        : this(ResolverSettings.From(options), lookup, timeProvider, random, logger, telemetry)
+    /// <summary>
+    /// Creates a resolver over a DNS answer cache, which it also uses for its flush API and to size
+    /// and time its cache of whole resolutions.
+    /// </summary>
+    internal MailExchangeResolver(MxResolverOptions options, CachingDnsLookup answerCache, TimeProvider timeProvider, Random random, ILogger? logger)
+        : this(ResolverSettings.From(options), answerCache, answerCache, timeProvider, random, logger, telemetry: null)
     {
     }
 
-    private MailExchangeResolver(ResolverSettings settings, IDnsLookup lookup, TimeProvider timeProvider, Random random, ILogger? logger, MxResolverTelemetry? telemetry)
+    /// <summary>Creates a resolver over a built stack, counting resolutions by status on <paramref name="telemetry"/> (the DI layer passes its singletons).</summary>
+    internal MailExchangeResolver(MxResolverOptions options, DnsStack stack, TimeProvider timeProvider, Random random, ILogger? logger, MxResolverTelemetry? telemetry)
+        : this(ResolverSettings.From(options), stack.Lookup, stack.AnswerCache, timeProvider, random, logger, telemetry)
+    {
+    }
+
+    private MailExchangeResolver(ResolverSettings settings, IDnsLookup lookup, CachingDnsLookup? answerCache, TimeProvider timeProvider, Random random, ILogger? logger, MxResolverTelemetry? telemetry)
     {
         ArgumentNullException.ThrowIfNull(lookup);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -85,7 +101,8 @@ public sealed partial class MailExchangeResolver : IMxResolver
         _random = random;
         _logger = logger ?? NullLogger.Instance;
         _telemetry = telemetry;
-        _resolutionCache = CreateResolutionCache(lookup, settings);
+        _answerCache = answerCache;
+        _resolutionCache = answerCache is null ? null : new ResolutionCache(answerCache.TimeProvider, answerCache.Options.MaxEntries, settings.MaxAddresses);
     }
 
     /// <inheritdoc />

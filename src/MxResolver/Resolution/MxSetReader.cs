@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MxResolver.Lookup;
+using MxResolver.Input;
 
 namespace MxResolver.Resolution;
 

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using MxResolver.Caching;
-using MxResolver.DependencyInjection;
 using MxResolver.Diagnostics;
 using MxResolver.Dns;
 using MxResolver.Lookup;
+using MxResolver.Configuration;
 
 namespace MxResolver.Resolution;
 
@@ -12,6 +12,11 @@ namespace MxResolver.Resolution;
 /// <see cref="DnsStubClient"/>, behind a <see cref="CachingDnsLookup"/> when
 /// <see cref="MxCacheOptions.Enabled"/> (the default, with DI and with the public constructors alike).
 /// </summary>
+/// <summary>The lookup a resolver asks, and the answer cache in it when there is one.</summary>
+/// <param name="Lookup">What the resolver asks: the cache when there is one, else the network lookup.</param>
+/// <param name="AnswerCache">The DNS answer cache, or <see langword="null"/> when caching is off.</param>
+internal sealed record DnsStack(IDnsLookup Lookup, CachingDnsLookup? AnswerCache);
+
 internal static class NetworkLookup
 {
     private static MxResolverTelemetry? s_sharedTelemetry;
@@ -32,7 +37,8 @@ internal static class NetworkLookup
     /// <param name="cacheLogger">Where the cache logs stale answers.</param>
     /// <exception cref="ArgumentException">The cache settings are inconsistent.</exception>
     /// <exception cref="InvalidOperationException">No name server is configured and the system names none.</exception>
-    public static IDnsLookup Create(
+    /// <returns>The lookup to ask, and the answer cache inside it (handed to the resolver for its flush API and its resolution cache).</returns>
+    public static DnsStack Create(
         ResolverSettings settings,
         MxCacheOptions? cache,
         TimeProvider timeProvider,
@@ -71,6 +77,12 @@ internal static class NetworkLookup
         }
 
         IDnsLookup lookup = new DnsLookup(new DnsStubClient(options), telemetry, timeProvider);
-        return cacheOptions is null ? lookup : new CachingDnsLookup(lookup, cacheOptions, timeProvider, telemetry, cacheLogger);
+        if (cacheOptions is null)
+        {
+            return new DnsStack(lookup, AnswerCache: null);
+        }
+
+        var answerCache = new CachingDnsLookup(lookup, cacheOptions, timeProvider, telemetry, cacheLogger);
+        return new DnsStack(answerCache, answerCache);
     }
 }

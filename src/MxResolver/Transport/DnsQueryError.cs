@@ -1,4 +1,4 @@
-namespace MxResolver.Dns;
+namespace MxResolver;
 
 /// <summary>Why a DNS query got no final answer from any name server. Every category is temporary: retry later.</summary>
 public enum DnsQueryError

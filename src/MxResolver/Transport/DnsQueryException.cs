@@ -1,4 +1,4 @@
-namespace MxResolver.Dns;
+namespace MxResolver;
 
 /// <summary>
 /// Thrown by <c>DnsStubClient</c> when no name server gave a final answer (NOERROR or

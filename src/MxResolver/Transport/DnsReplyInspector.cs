@@ -1,4 +1,5 @@
-namespace MxResolver.Dns;
+using MxResolver.Dns;
+namespace MxResolver.Transport;
 
 /// <summary>What a received message means for the query it may answer.</summary>
 internal enum ReplyVerdict

@@ -1,4 +1,4 @@
-namespace MxResolver.Dns;
+namespace MxResolver.Transport;
 
 /// <summary>
 /// Reads a final reply in place, on the client's pooled receive buffer, before the buffer goes back
@@ -7,5 +7,5 @@ namespace MxResolver.Dns;
 /// <param name="message">The whole reply: matching, not truncated, RCODE NOERROR or NXDOMAIN.</param>
 /// <param name="state">The caller's state.</param>
 /// <returns>What the caller makes of the reply.</returns>
-/// <exception cref="DnsFormatException">The reply is malformed; the client then treats it like any malformed reply and moves on.</exception>
+/// <exception cref="Dns.DnsFormatException">The reply is malformed; the client then treats it like any malformed reply and moves on.</exception>
 internal delegate TResult DnsResponseHandler<TState, TResult>(ReadOnlySpan<byte> message, TState state);

@@ -3,8 +3,9 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using MxResolver.Dns;
 
-namespace MxResolver.Dns;
+namespace MxResolver;
 
 public sealed partial class DnsStubClient
 {

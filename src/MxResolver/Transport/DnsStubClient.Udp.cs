@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using MxResolver.Dns;
 
-namespace MxResolver.Dns;
+namespace MxResolver;
 
 public sealed partial class DnsStubClient
 {

@@ -7,8 +7,10 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MxResolver.Diagnostics;
+using MxResolver.Dns;
+using MxResolver.Transport;
 
-namespace MxResolver.Dns;
+namespace MxResolver;
 
 /// <summary>
 /// A DNS stub client: sends one question to recursive name servers over UDP (RFC 1035 §4.2.1),

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 
-namespace MxResolver.Dns;
+namespace MxResolver;
 
 /// <summary>Settings of a <see cref="DnsStubClient"/>: which name servers to ask, and how long and how often.</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace MxResolver.Dns;
+namespace MxResolver.Transport;
 
 /// <summary>The name servers and options found in the system's configuration (<c>/etc/resolv.conf</c> or the network interfaces).</summary>
 internal sealed class NameServerConfiguration

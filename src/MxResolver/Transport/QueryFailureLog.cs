@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text;
+using MxResolver.Dns;
 
-namespace MxResolver.Dns;
+namespace MxResolver.Transport;
 
 /// <summary>Collects what each server did for a query that got no final answer; created only on the first failure.</summary>
 internal sealed class QueryFailureLog

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace MxResolver.Dns;
+namespace MxResolver.Transport;
 
 /// <summary>
 /// Reads the parts of <c>resolv.conf(5)</c> a stub client of absolute names needs: <c>nameserver</c>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 
-namespace MxResolver.Dns;
+namespace MxResolver.Transport;
 
 /// <summary>Finds the name servers the operating system is configured to use.</summary>
 internal static class SystemNameServers

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 
-namespace MxResolver.Dns;
+namespace MxResolver.Transport;
 
 /// <summary>
 /// The reusable parts of a UDP exchange: the receive operation and the timer that bounds it. One

@@ -7,6 +7,7 @@ using MxResolver.Caching;
 using MxResolver.Diagnostics;
 using MxResolver.Dns;
 using MxResolver.Lookup;
+using MxResolver.Configuration;
 
 namespace MxResolver.Tests.Caching;
 

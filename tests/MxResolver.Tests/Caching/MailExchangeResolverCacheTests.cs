@@ -6,6 +6,7 @@ using MxResolver.Dns;
 using MxResolver.Lookup;
 using MxResolver.Tests.Infrastructure;
 using static MxResolver.Tests.Caching.CountingDnsLookup;
+using MxResolver.Configuration;
 
 namespace MxResolver.Tests.Caching;
 

@@ -6,11 +6,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using MxResolver.Resolution;
 using MxResolver.Caching;
 using MxResolver.Diagnostics;
 using MxResolver.Dns;
 using MxResolver.Lookup;
 using MxResolver.Tests.Infrastructure;
+using MxResolver.Configuration;
 
 namespace MxResolver.Tests.DependencyInjection;
 
@@ -215,7 +217,7 @@ public sealed class MxResolverServiceCollectionExtensionsTests(UnboundFixture un
             services =>
             {
                 services.AddSingleton<TimeProvider>(time);
-                services.AddSingleton<IDnsLookup>(lookup);
+                services.AddSingleton(new DnsStack(lookup, AnswerCache: null));
             },
             ("ResolutionTimeout", "00:00:30"));
 

@@ -1,5 +1,6 @@
 using System.Net;
 using MxResolver.Dns;
+using MxResolver.Transport;
 
 namespace MxResolver.Tests.Transport;
 

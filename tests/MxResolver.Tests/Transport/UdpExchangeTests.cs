@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using MxResolver.Dns;
+using MxResolver.Transport;
 
 namespace MxResolver.Tests.Transport;
 

@@ -1,4 +1,4 @@
-namespace MxResolver.Caching;
+namespace MxResolver.Configuration;
 
 /// <summary>
 /// Limits of the DNS answer cache (R24–R28). Immutable; the dependency-injection layer maps the
@@ -15,7 +15,7 @@ internal sealed record DnsCacheOptions
     /// <summary>
     /// The most answers held at once, counting one per (name, type) plus one per cached NXDOMAIN
     /// name (R27); the resolution cache above holds at most as many resolutions. Default 10,000.
-    /// When a new entry would exceed it, one is evicted (see <see cref="CachingDnsLookup"/> for
+    /// When a new entry would exceed it, one is evicted (see <c>CachingDnsLookup</c> for
     /// the policy).
     /// </summary>
     public int MaxEntries { get; init; } = 10_000;

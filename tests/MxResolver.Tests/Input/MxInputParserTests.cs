@@ -1,6 +1,7 @@
 using MxResolver.Resolution;
+using MxResolver.Input;
 
-namespace MxResolver.Tests.Resolution;
+namespace MxResolver.Tests.Input;
 
 public class MxInputParserTests
 {

@@ -1,4 +1,4 @@
-namespace MxResolver.Diagnostics;
+namespace MxResolver.Resolution;
 
 /// <summary>The kebab-case names of <see cref="MxResolutionStatus"/> used in metrics, spans and JSON (<c>implicit-mx</c>, <c>temporary-failure</c>).</summary>
 internal static class MxResolutionStatusNames

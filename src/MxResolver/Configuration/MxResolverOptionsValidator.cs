@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace MxResolver.DependencyInjection;
+namespace MxResolver.Configuration;
 
 /// <summary>
 /// Checks the data-annotation attributes of <see cref="MxResolverOptions"/> and its nested

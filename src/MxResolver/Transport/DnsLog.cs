@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using MxResolver.Dns;
 
-namespace MxResolver.Diagnostics;
+namespace MxResolver.Transport;
 
 /// <summary>Log events of the DNS stub client (event IDs 1000–1099).</summary>
 internal static partial class DnsLog

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using MxResolver.DependencyInjection;
+using MxResolver.Configuration;
 
 namespace MxResolver;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 
-namespace MxResolver.DependencyInjection;
+namespace MxResolver.Configuration;
 
 /// <summary>
 /// An inclusive range of an <see cref="int"/> setting whose message names the configuration key
@@ -17,7 +17,7 @@ internal sealed class ConfigurationRangeAttribute(int minimum, int maximum) : Va
     public int Maximum { get; } = maximum;
 
     /// <summary>The configuration path of the property's parent, e.g. <c>MxResolver:Cache</c>.</summary>
-    public string Section { get; set; } = MxResolverServiceCollectionExtensions.DefaultSectionName;
+    public string Section { get; set; } = ConfigurationKeys.Section;
 
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
     {

@@ -4,8 +4,9 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Microsoft.Extensions.Time.Testing;
 using MxResolver.Caching;
+using MxResolver.Resolution;
 
-namespace MxResolver.Tests.Caching;
+namespace MxResolver.Tests.Resolution;
 
 public sealed class ResolutionCacheTests
 {

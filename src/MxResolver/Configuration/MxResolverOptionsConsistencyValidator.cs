@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Options;
 using MxResolver.Resolution;
+using MxResolver.Input;
 
-namespace MxResolver.DependencyInjection;
+namespace MxResolver.Configuration;
 
 /// <summary>
 /// Checks what attributes cannot express: that name servers and local names and addresses parse,
@@ -12,11 +13,11 @@ namespace MxResolver.DependencyInjection;
 /// </summary>
 /// <remarks>
 /// Keys are written as if the options were bound from the section
-/// <see cref="MxResolverServiceCollectionExtensions.DefaultSectionName"/>, whatever their source.
+/// <c>MxResolver</c>, whatever their source.
 /// </remarks>
 internal sealed class MxResolverOptionsConsistencyValidator : IValidateOptions<MxResolverOptions>
 {
-    private const string Prefix = MxResolverServiceCollectionExtensions.DefaultSectionName + ":";
+    private const string Prefix = ConfigurationKeys.Section + ":";
 
     public ValidateOptionsResult Validate(string? name, MxResolverOptions options)
     {

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 
-namespace MxResolver.Diagnostics;
+namespace MxResolver.Failover;
 
 /// <summary>Log events of connection failover (event IDs 1300–1399).</summary>
 internal static partial class FailoverLog

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 
-namespace MxResolver.Caching;
+namespace MxResolver.Resolution;
 
 /// <summary>
 /// Whole resolutions per domain, so that a repeated <see cref="IMxResolver.ResolveAsync"/> of the

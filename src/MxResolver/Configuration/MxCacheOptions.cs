@@ -1,5 +1,5 @@
 using MxResolver.Caching;
-using MxResolver.DependencyInjection;
+using MxResolver.Configuration;
 
 namespace MxResolver;
 

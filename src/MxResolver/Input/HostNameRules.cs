@@ -1,4 +1,4 @@
-namespace MxResolver.Resolution;
+namespace MxResolver.Input;
 
 /// <summary>Host name syntax (RFC 1123 §2.1, RFC 3696 §2) for domains and MX exchanges (R3, R10).</summary>
 internal static class HostNameRules

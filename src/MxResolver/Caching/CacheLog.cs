@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace MxResolver.Diagnostics;
+namespace MxResolver.Caching;
 
 /// <summary>
 /// Log messages of the cache, event IDs 1200–1299. Only operator actions and fall-backs are
