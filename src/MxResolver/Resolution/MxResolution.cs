@@ -69,7 +69,7 @@ public sealed record MxResolution
     public bool IsTemporaryFailure => Status == MxResolutionStatus.TemporaryFailure;
 
     /// <summary>
-    /// The RFC 3463 enhanced status code of a failure: 5.1.10 null MX (RFC 7505 §4.2), 5.1.2
+    /// The RFC 3463 enhanced status code of a failure: 5.1.10 null MX (RFC 7505), 5.1.2
     /// no such domain or no mail host, 5.4.4 no usable target, 5.4.6 loops to self, 4.4.3
     /// temporary DNS failure, 5.1.3 invalid input (bad destination address syntax);
     /// <see langword="null"/> on success.
