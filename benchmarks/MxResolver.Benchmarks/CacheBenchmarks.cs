@@ -12,7 +12,7 @@ using MxResolver.Configuration;
 namespace MxResolver.Benchmarks;
 
 /// <summary>
-/// Issue 5: a cached <see cref="MailExchangeResolver.ResolveAsync"/> of a 5-target domain (tie
+/// A cached <see cref="MailExchangeResolver.ResolveAsync"/> of a 5-target domain (tie
 /// shuffle and addresses included) against DnsClient.NET doing the same work from its own cache:
 /// the MX query, then A and AAAA of every exchange. Both first fill their caches from the same
 /// loopback server, so no query leaves the machine during the measurement.

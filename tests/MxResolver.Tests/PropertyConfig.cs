@@ -7,7 +7,7 @@ namespace MxResolver.Tests;
 /// </summary>
 internal static class PropertyConfig
 {
-    /// <summary>Cases per property (issue 2: at least 10,000 in CI).</summary>
+    /// <summary>Cases per property (at least 10,000, in CI too).</summary>
     public const int MaxTest = 10_000;
 
     /// <summary>The fixed replay seed (FsCheck's "(seed,gamma)" form; gamma must be odd).</summary>

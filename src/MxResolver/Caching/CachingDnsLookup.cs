@@ -55,7 +55,7 @@ internal sealed class CachingDnsLookup : IDnsLookup
     private const int MxSlot = 1;
     private const int ASlot = 2;
     private const int AaaaSlot = 3;
-    private const string TypeTag = "dns.question.type";
+    private const string TypeTag = MxResolverTags.QuestionType;
 
     private static readonly KeyValuePair<string, object?> MxTag = new(TypeTag, "MX");
     private static readonly KeyValuePair<string, object?> ATag = new(TypeTag, "A");

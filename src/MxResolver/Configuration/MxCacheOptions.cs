@@ -9,6 +9,10 @@ namespace MxResolver;
 /// cached per question (name, type), so the addresses of a provider's mail hosts are shared by
 /// every domain that points at them.
 /// </summary>
+/// <remarks>
+/// Rule numbers (R24–R28) refer to the behaviour rules in <c>docs/behaviour.md</c> of the
+/// repository, which give the TTL rules these settings bound.
+/// </remarks>
 public sealed class MxCacheOptions
 {
     /// <summary>The longest <see cref="FailureTtl"/> allowed: five minutes (RFC 2308 §7.1, RFC 9520 §3.2).</summary>

@@ -6,6 +6,7 @@ namespace MxResolver;
 /// configuration (<c>MxResolver:Failover</c> under <see cref="MxResolverOptions.Failover"/>); the
 /// connector copies and validates it when constructed.
 /// </summary>
+/// <remarks>Rule numbers (R20–R23) refer to the behaviour rules in <c>docs/behaviour.md</c> of the repository.</remarks>
 public sealed class MxFailoverOptions
 {
     /// <summary>

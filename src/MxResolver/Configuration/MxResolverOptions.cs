@@ -10,6 +10,8 @@ namespace MxResolver;
 /// <remarks>
 /// With dependency injection the options bind from the configuration section <c>MxResolver</c>
 /// (see <see cref="MxResolverServiceCollectionExtensions"/>) and are validated when the host starts.
+/// Rule numbers (R10, R14, R17, ...) refer to the behaviour rules in <c>docs/behaviour.md</c> of
+/// the repository.
 /// </remarks>
 public sealed class MxResolverOptions
 {
@@ -101,12 +103,13 @@ public sealed class MxResolverOptions
     public int MaxAddresses { get; set; } = 10;
 
     /// <summary>
-    /// The DNS answer and resolution cache of the resolver that
+    /// The DNS answer and resolution cache of the resolver (configuration section
+    /// <c>MxResolver:Cache</c>): on by default, 10,000 answers, TTLs clamped to at most one day (one
+    /// hour for negative answers), failures kept 5 seconds, no stale answers. See
+    /// <see cref="MxCacheOptions"/>. The resolver that
     /// <see cref="MxResolverServiceCollectionExtensions.AddMxResolver(Microsoft.Extensions.DependencyInjection.IServiceCollection)"/>
-    /// registers (configuration section <c>MxResolver:Cache</c>): on by default, 10,000 answers,
-    /// TTLs clamped to at most one day (one hour for negative answers), failures kept 5 seconds, no
-    /// stale answers. See <see cref="MxCacheOptions"/>. A resolver created with the public
-    /// <see cref="MailExchangeResolver"/> constructors does not cache.
+    /// registers is shared, and so is its cache; a resolver created with a public
+    /// <see cref="MailExchangeResolver"/> constructor has a cache of its own.
     /// </summary>
     [ValidateObjectMembers]
     public MxCacheOptions Cache { get; set; } = new();

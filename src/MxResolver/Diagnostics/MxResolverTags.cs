@@ -1,9 +1,12 @@
 namespace MxResolver.Diagnostics;
 
 /// <summary>
-/// Names of the spans and of the tags on spans and measurements. DNS tags follow the
-/// OpenTelemetry semantic conventions (<c>dns.question.name</c>, <c>error.type</c>); the rest use
-/// the <c>mxresolver.</c> prefix.
+/// Every span name and every tag name on spans and measurements, in one place and one style.
+/// Span names are <c>MxResolver.&lt;Operation&gt;</c> (PascalCase after the activity source's
+/// name); tag names are lower case and dotted: the OpenTelemetry semantic conventions where one
+/// exists (<c>dns.question.name</c>, <c>error.type</c>, <c>server.address</c>), otherwise under the
+/// <c>mxresolver.</c> prefix with snake_case words. Nothing here ever carries the caller's input,
+/// which may be an email address.
 /// </summary>
 internal static class MxResolverTags
 {
@@ -13,13 +16,19 @@ internal static class MxResolverTags
     /// <summary>The span of one DNS question sent to the name servers (failover and retries included).</summary>
     public const string DnsQueryActivity = "MxResolver.DnsQuery";
 
+    /// <summary>The span of one connection attempt of <c>MxConnector</c> to one address (kind client).</summary>
+    public const string ConnectActivity = "MxResolver.Connect";
+
     /// <summary>The name asked, as sent (absolute, with its trailing dot).</summary>
     public const string QuestionName = "dns.question.name";
 
     /// <summary>The record type asked: <c>MX</c>, <c>A</c>, <c>AAAA</c>.</summary>
     public const string QuestionType = "dns.question.type";
 
-    /// <summary>Why a query got no final answer (snake_case of <c>DnsQueryError</c>) or the exception's type.</summary>
+    /// <summary>
+    /// Why an operation failed: for a DNS query the snake_case of <c>DnsQueryError</c>; for a
+    /// connection attempt the snake_case of its <c>MxAttemptOutcome</c>.
+    /// </summary>
     public const string ErrorType = "error.type";
 
     /// <summary>The kind of a final answer: <c>success</c>, <c>no_data</c>, <c>nx_domain</c>.</summary>
@@ -36,4 +45,19 @@ internal static class MxResolverTags
 
     /// <summary>The number of targets of a resolution.</summary>
     public const string TargetCount = "mxresolver.target_count";
+
+    /// <summary>The host name of the target a connection attempt goes to (OpenTelemetry <c>server.address</c>).</summary>
+    public const string ServerAddress = "server.address";
+
+    /// <summary>The TCP port of a connection attempt (OpenTelemetry <c>server.port</c>).</summary>
+    public const string ServerPort = "server.port";
+
+    /// <summary>The IP address a connection attempt goes to (OpenTelemetry <c>network.peer.address</c>).</summary>
+    public const string PeerAddress = "network.peer.address";
+
+    /// <summary>The MX preference of the target of a connection attempt.</summary>
+    public const string Preference = "mxresolver.preference";
+
+    /// <summary>How a connection attempt ended, snake_case of <c>MxAttemptOutcome</c> (<c>succeeded</c>, <c>refused</c>, ...).</summary>
+    public const string ConnectOutcome = "mxresolver.connect.outcome";
 }

@@ -1,7 +1,7 @@
 namespace MxResolver.Dns;
 
 /// <summary>The section of a DNS message a record was read from (RFC 1035 §4.1).</summary>
-public enum DnsSection
+internal enum DnsSection
 {
     /// <summary>The answer section.</summary>
     Answer = 1,

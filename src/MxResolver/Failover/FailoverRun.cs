@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using MxResolver.Input;
 
 namespace MxResolver.Failover;
 
@@ -40,6 +41,7 @@ internal sealed class FailoverRun : IDisposable
     public FailoverRun(string input, int port, FailoverSettings settings, TimeProvider timeProvider, CancellationToken callerToken)
     {
         Input = input;
+        Subject = SubjectOf(input);
         Port = port;
         _timeProvider = timeProvider;
         _maxAttempts = settings.MaxAttempts;
@@ -49,7 +51,14 @@ internal sealed class FailoverRun : IDisposable
         _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, _deadline?.Token ?? CancellationToken.None);
     }
 
+    /// <summary>The caller's string, passed to the resolver and to nothing else: it may be an email address.</summary>
     public string Input { get; }
+
+    /// <summary>
+    /// What logs and error texts call the run: the ASCII domain, the address literal, or
+    /// <c>(invalid input)</c>. Never the input itself, whose local part is personal data.
+    /// </summary>
+    public string Subject { get; }
 
     public int Port { get; }
 
@@ -97,6 +106,17 @@ internal sealed class FailoverRun : IDisposable
 
     /// <summary>The attempts in the order they started; every one has ended by the time a result is built.</summary>
     public IReadOnlyList<MxAttempt> Attempts() => _records.Select(record => record.Result!).ToArray();
+
+    private static string SubjectOf(string input)
+    {
+        MxInput parsed = MxInputParser.Parse(input);
+        return parsed.Kind switch
+        {
+            MxInputKind.Domain => parsed.AsciiDomain!,
+            MxInputKind.AddressLiteral => parsed.LiteralText!,
+            _ => "(invalid input)",
+        };
+    }
 
     public void Dispose()
     {

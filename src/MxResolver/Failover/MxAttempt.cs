@@ -3,6 +3,7 @@ using System.Net;
 namespace MxResolver;
 
 /// <summary>One attempt on one address of one target, as recorded in <see cref="MxFailoverResult{T}.Attempts"/>.</summary>
+/// <remarks>Equal, by value, to another attempt with equal members (the address by <see cref="IPAddress.Equals(object?)"/>).</remarks>
 /// <param name="Host">The target's host name (<see cref="MxTarget.Host"/>).</param>
 /// <param name="Preference">The target's MX preference.</param>
 /// <param name="Address">The address tried.</param>

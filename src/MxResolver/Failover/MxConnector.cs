@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MxResolver.Diagnostics;
 using MxResolver.Failover;
+using MxResolver.Resolution;
 
 namespace MxResolver;
 
@@ -13,6 +14,11 @@ namespace MxResolver;
 /// when one fails (R20–R23), remembering failed addresses (R22). Thread-safe; create one and share
 /// it, since the host health it keeps is only useful when shared.
 /// </summary>
+/// <remarks>
+/// Rule numbers (R20–R23) refer to the behaviour rules in <c>docs/behaviour.md</c> of the
+/// repository. Logs, spans and metrics name the domain (ASCII form) or the address literal, never
+/// the input, which may be an email address.
+/// </remarks>
 /// <example>
 /// <code>
 /// var resolver = new MailExchangeResolver();
@@ -91,15 +97,15 @@ public sealed partial class MxConnector : IMxConnector, IDisposable
         {
             return new MxResolution(run.Input, MxResolutionStatus.TemporaryFailure)
             {
-                Error = $"The overall deadline of {_settings.OverallTimeout.TotalSeconds:0.###} s passed while resolving {run.Input}.",
+                Error = $"The overall deadline of {_settings.OverallTimeout.TotalSeconds:0.###} s passed while resolving {run.Subject}.",
             };
         }
     }
 
     private MxFailoverResult<T> ResolutionFailed<T>(FailoverRun run, MxResolution resolution)
     {
-        FailoverLog.ResolutionFailed(_logger, run.Input, resolution.Status, resolution.Error);
-        return new MxFailoverResult<T>(MxFailoverStatus.ResolutionFailed, resolution, [], run.Elapsed, resolution.Error ?? $"The resolution of {run.Input} failed: {resolution.Status}.");
+        FailoverLog.ResolutionFailed(_logger, run.Subject, resolution.Status, ResolutionLog.LoggableError(resolution));
+        return new MxFailoverResult<T>(MxFailoverStatus.ResolutionFailed, resolution, [], run.Elapsed, resolution.Error ?? $"The resolution of {run.Subject} failed: {resolution.Status}.");
     }
 
     /// <summary>R23: every attempt failed, or the cap or the deadline stopped them; temporary, 4.4.1.</summary>
@@ -111,8 +117,8 @@ public sealed partial class MxConnector : IMxConnector, IDisposable
             : run.ReachedMaxAttempts && attempts.Count < resolution.Targets.Sum(target => target.Addresses.Count)
                 ? $"the limit of {_settings.MaxAttempts} attempt(s) was reached"
                 : "every address failed";
-        string error = $"No mail exchanger of {run.Input} accepted ({why}): {string.Join("; ", attempts)}.";
-        FailoverLog.AllAttemptsFailed(_logger, run.Input, attempts.Count, run.Elapsed.TotalMilliseconds, error);
+        string error = $"No mail exchanger of {run.Subject} accepted ({why}): {string.Join("; ", attempts)}.";
+        FailoverLog.AllAttemptsFailed(_logger, run.Subject, attempts.Count, run.Elapsed.TotalMilliseconds, error);
         return new MxFailoverResult<T>(MxFailoverStatus.AllAttemptsFailed, resolution, attempts, run.Elapsed, error);
     }
 
@@ -120,7 +126,7 @@ public sealed partial class MxConnector : IMxConnector, IDisposable
     {
         TimeSpan elapsed = run.Elapsed;
         _telemetry.TimeToConnect.Record(elapsed.TotalSeconds);
-        FailoverLog.Succeeded(_logger, run.Input, record.Target.Host, record.EndPoint, run.AttemptCount, elapsed.TotalMilliseconds);
+        FailoverLog.Succeeded(_logger, run.Subject, record.Target.Host, record.EndPoint, run.AttemptCount, elapsed.TotalMilliseconds);
         return new MxFailoverResult<T>(MxFailoverStatus.Succeeded, resolution, run.Attempts(), elapsed, error: null, value, record.Target, record.Address);
     }
 
@@ -135,18 +141,18 @@ public sealed partial class MxConnector : IMxConnector, IDisposable
         // StartActivity makes the span current; put the caller's back so that attempts racing in
         // this flow are siblings under the caller's span, not nested in one another.
         Activity? parent = Activity.Current;
-        Activity? activity = MxResolverTelemetry.ActivitySource.StartActivity("mx.connect", ActivityKind.Client);
+        Activity? activity = MxResolverTelemetry.ActivitySource.StartActivity(MxResolverTags.ConnectActivity, ActivityKind.Client);
         Activity.Current = parent;
         if (activity is not null)
         {
-            activity.SetTag("server.address", target.Host);
-            activity.SetTag("server.port", run.Port);
-            activity.SetTag("network.peer.address", address.ToString());
-            activity.SetTag("mxresolver.preference", (int)target.Preference);
+            activity.SetTag(MxResolverTags.ServerAddress, target.Host);
+            activity.SetTag(MxResolverTags.ServerPort, run.Port);
+            activity.SetTag(MxResolverTags.PeerAddress, address.ToString());
+            activity.SetTag(MxResolverTags.Preference, (int)target.Preference);
         }
 
         AttemptRecord record = run.Start(target, address, activity);
-        FailoverLog.AttemptStarted(_logger, record.Number, run.Input, target.Host, target.Preference, record.EndPoint);
+        FailoverLog.AttemptStarted(_logger, record.Number, run.Subject, target.Host, target.Preference, record.EndPoint);
         return record;
     }
 
@@ -155,14 +161,14 @@ public sealed partial class MxConnector : IMxConnector, IDisposable
     {
         TimeSpan elapsed = run.ElapsedSince(record.StartTimestamp);
         record.Result = new MxAttempt(record.Target.Host, record.Target.Preference, record.Address, record.Port, outcome, record.StartedAfter, elapsed, error);
-        _telemetry.ConnectionAttempts.Add(1, new KeyValuePair<string, object?>("mxresolver.connect.outcome", OutcomeTag(outcome)));
+        _telemetry.ConnectionAttempts.Add(1, new KeyValuePair<string, object?>(MxResolverTags.ConnectOutcome, OutcomeTag(outcome)));
 
         if (record.Activity is { } activity)
         {
-            activity.SetTag("mxresolver.connect.outcome", OutcomeTag(outcome));
+            activity.SetTag(MxResolverTags.ConnectOutcome, OutcomeTag(outcome));
             if (outcome != MxAttemptOutcome.Succeeded)
             {
-                activity.SetTag("error.type", OutcomeTag(outcome));
+                activity.SetTag(MxResolverTags.ErrorType, OutcomeTag(outcome));
                 activity.SetStatus(ActivityStatusCode.Error, error);
             }
 
@@ -173,16 +179,16 @@ public sealed partial class MxConnector : IMxConnector, IDisposable
         {
             case MxAttemptOutcome.Succeeded:
                 _health.ReportSuccess(record.Address);
-                FailoverLog.AttemptEnded(_logger, record.Number, run.Input, record.Target.Host, record.EndPoint, outcome, elapsed.TotalMilliseconds);
+                FailoverLog.AttemptEnded(_logger, record.Number, run.Subject, record.Target.Host, record.EndPoint, outcome, elapsed.TotalMilliseconds);
                 break;
 
             case MxAttemptOutcome.Cancelled or MxAttemptOutcome.DeadlinePassed:
                 // Not the address's fault: it lost a race or ran out of our time.
-                FailoverLog.AttemptEnded(_logger, record.Number, run.Input, record.Target.Host, record.EndPoint, outcome, elapsed.TotalMilliseconds);
+                FailoverLog.AttemptEnded(_logger, record.Number, run.Subject, record.Target.Host, record.EndPoint, outcome, elapsed.TotalMilliseconds);
                 break;
 
             default:
-                FailoverLog.AttemptFailed(_logger, record.Number, run.Input, record.Target.Host, record.EndPoint, outcome, elapsed.TotalMilliseconds, error);
+                FailoverLog.AttemptFailed(_logger, record.Number, run.Subject, record.Target.Host, record.EndPoint, outcome, elapsed.TotalMilliseconds, error);
                 run.FailoverPending = true;
                 if (affectsHealth)
                 {

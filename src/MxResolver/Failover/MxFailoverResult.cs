@@ -8,6 +8,13 @@ namespace MxResolver;
 /// <see cref="MxConnection"/>) or <see cref="IMxConnector.ExecuteAsync{T}"/>: which target and
 /// address accepted, or why none did, and the log of every attempt. Immutable.
 /// </summary>
+/// <remarks>
+/// A class with reference equality, not a record: it may own a live connection
+/// (<see cref="Value"/>) and records the timing of one call, so two results are never "the same
+/// value". Compare <see cref="Status"/>, <see cref="Target"/>, <see cref="Address"/> and
+/// <see cref="Attempts"/> when needed. Rule numbers (R20–R23) refer to <c>docs/behaviour.md</c> of
+/// the repository.
+/// </remarks>
 /// <typeparam name="T">The value produced by the attempt that succeeded.</typeparam>
 public sealed class MxFailoverResult<T>
 {

@@ -19,6 +19,10 @@ public enum AddressDropReason
 }
 
 /// <summary>An address of a target that will not be tried, and why.</summary>
+/// <remarks>
+/// Equal, by value, to another with the same host, address (<see cref="IPAddress.Equals(object?)"/>),
+/// reason and category. Rule numbers (R13, R18, R19) refer to <c>docs/behaviour.md</c> of the repository.
+/// </remarks>
 public sealed record DroppedAddress
 {
     /// <summary>Creates the record.</summary>

@@ -35,6 +35,10 @@ public enum ExchangeDropReason
 }
 
 /// <summary>An exchange of the MX set that is not among the targets, and why.</summary>
+/// <remarks>
+/// Equal, by value, to another with the same host, preference and reason. Rule numbers (R9, R10,
+/// R13, R14, R19) refer to <c>docs/behaviour.md</c> of the repository.
+/// </remarks>
 public sealed record DroppedExchange
 {
     /// <summary>Creates the record.</summary>

@@ -15,6 +15,12 @@ namespace MxResolver;
 /// Resolves where mail for a domain goes (RFC 5321 §5.1, RFC 7505), asking the configured name
 /// servers directly. Thread-safe; create one and share it.
 /// </summary>
+/// <remarks>
+/// Every expected outcome is a <see cref="MxResolutionStatus"/>, never an exception. Rule numbers
+/// (R1–R28) in this library's documentation refer to the behaviour rules in
+/// <c>docs/behaviour.md</c> of the repository: input (R1–R3), the MX set (R4–R10), ordering
+/// (R11–R14), addresses (R15–R19) and caching (R24–R28).
+/// </remarks>
 /// <example>
 /// <code>
 /// var resolver = new MailExchangeResolver(new MxResolverOptions { NameServers = { "192.0.2.53" } });
@@ -326,17 +332,14 @@ public sealed partial class MailExchangeResolver : IMxResolver
         Count(result);
         if (result.IsSuccess)
         {
-            ResolutionLog.Resolved(_logger, LogSubject(result), result.Status, result.Targets.Count, result.DroppedExchanges.Count);
+            ResolutionLog.Resolved(_logger, ResolutionLog.Subject(result), result.Status, result.Targets.Count, result.DroppedExchanges.Count);
         }
         else
         {
-            ResolutionLog.Failed(_logger, LogSubject(result), result.Status, result.Error);
+            // The input may be an email address, which is personal data: logs name the domain only.
+            ResolutionLog.Failed(_logger, ResolutionLog.Subject(result), result.Status, ResolutionLog.LoggableError(result));
         }
 
         return result;
     }
-
-    // The input may be an email address, which is personal data: logs name the domain only.
-    private static string LogSubject(MxResolution result)
-        => result.AsciiDomain ?? (result.Status == MxResolutionStatus.InvalidInput ? "(invalid input)" : "(address literal)");
 }

@@ -4,6 +4,20 @@ namespace MxResolver;
 /// The result of one MX resolution: the status, the ordered targets, and everything that was
 /// dropped or looked odd on the way. Immutable.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Rule numbers (R1–R28) in this library's documentation refer to the behaviour rules in
+/// <c>docs/behaviour.md</c> of the repository, which say what each status, target order and drop
+/// reason guarantees.
+/// </para>
+/// <para>
+/// Equality is by value: two resolutions are equal when every property is equal and the lists
+/// (<see cref="Aliases"/>, <see cref="Targets"/>, <see cref="DroppedExchanges"/>,
+/// <see cref="DroppedAddresses"/>, <see cref="Warnings"/>) hold equal elements in the same order.
+/// Order counts, so two resolutions of the same domain whose tied targets were shuffled
+/// differently (R12) are not equal.
+/// </para>
+/// </remarks>
 public sealed record MxResolution
 {
     /// <summary>Creates a resolution; the other properties are set with initialisers.</summary>
@@ -55,7 +69,7 @@ public sealed record MxResolution
     public bool IsTemporaryFailure => Status == MxResolutionStatus.TemporaryFailure;
 
     /// <summary>
-    /// The RFC 3463 enhanced status code of a failure: 5.1.10 null MX (RFC 7505 §4.2), 5.1.2
+    /// The RFC 3463 enhanced status code of a failure: 5.1.10 null MX (RFC 7505), 5.1.2
     /// no such domain or no mail host, 5.4.4 no usable target, 5.4.6 loops to self, 4.4.3
     /// temporary DNS failure, 5.1.3 invalid input (bad destination address syntax);
     /// <see langword="null"/> on success.
@@ -102,4 +116,47 @@ public sealed record MxResolution
     /// (serve-stale, RFC 8767). Always <see langword="false"/> without a cache that serves stale answers.
     /// </summary>
     public bool IsStale { get; init; }
+
+    /// <summary>
+    /// Whether <paramref name="other"/> has equal properties and lists with equal elements in the
+    /// same order (strings compared ordinally).
+    /// </summary>
+    /// <param name="other">The resolution to compare with.</param>
+    public bool Equals(MxResolution? other)
+        => ReferenceEquals(this, other)
+            || (other is not null
+                && string.Equals(Input, other.Input, StringComparison.Ordinal)
+                && Status == other.Status
+                && string.Equals(Domain, other.Domain, StringComparison.Ordinal)
+                && string.Equals(AsciiDomain, other.AsciiDomain, StringComparison.Ordinal)
+                && string.Equals(CanonicalName, other.CanonicalName, StringComparison.Ordinal)
+                && string.Equals(Error, other.Error, StringComparison.Ordinal)
+                && TimeToLive == other.TimeToLive
+                && IsStale == other.IsStale
+                && Aliases.SequenceEqual(other.Aliases, StringComparer.Ordinal)
+                && Targets.SequenceEqual(other.Targets)
+                && DroppedExchanges.SequenceEqual(other.DroppedExchanges)
+                && DroppedAddresses.SequenceEqual(other.DroppedAddresses)
+                && Warnings.SequenceEqual(other.Warnings, StringComparer.Ordinal));
+
+    /// <summary>A hash consistent with <see cref="Equals(MxResolution?)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Input, StringComparer.Ordinal);
+        hash.Add(Status);
+        hash.Add(AsciiDomain, StringComparer.Ordinal);
+        hash.Add(TimeToLive);
+        hash.Add(IsStale);
+        foreach (MxTarget target in Targets)
+        {
+            hash.Add(target);
+        }
+
+        hash.Add(Aliases.Count);
+        hash.Add(DroppedExchanges.Count);
+        hash.Add(DroppedAddresses.Count);
+        hash.Add(Warnings.Count);
+        return hash.ToHashCode();
+    }
 }

@@ -3,6 +3,12 @@ using System.Net;
 namespace MxResolver;
 
 /// <summary>A mail target: one exchange of the domain and its addresses in attempt order.</summary>
+/// <remarks>
+/// Rule numbers (R11, R17, ...) in this library's documentation refer to the behaviour rules in
+/// <c>docs/behaviour.md</c> of the repository. Two targets are equal when their host, preference,
+/// implicit flag and addresses are equal, the addresses compared element by element in order
+/// (attempt order is part of the value).
+/// </remarks>
 public sealed record MxTarget
 {
     /// <summary>Creates a target.</summary>
@@ -36,6 +42,34 @@ public sealed record MxTarget
 
     /// <summary>The addresses to try, in attempt order (address family order of <see cref="MxResolverOptions.AddressFamily"/>).</summary>
     public IReadOnlyList<IPAddress> Addresses { get; }
+
+    /// <summary>
+    /// Whether <paramref name="other"/> has the same host (ordinal), preference, implicit flag and
+    /// the same addresses in the same order.
+    /// </summary>
+    /// <param name="other">The target to compare with.</param>
+    public bool Equals(MxTarget? other)
+        => ReferenceEquals(this, other)
+            || (other is not null
+                && string.Equals(Host, other.Host, StringComparison.Ordinal)
+                && Preference == other.Preference
+                && IsImplicit == other.IsImplicit
+                && Addresses.SequenceEqual(other.Addresses));
+
+    /// <summary>A hash consistent with <see cref="Equals(MxTarget?)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Host, StringComparer.Ordinal);
+        hash.Add(Preference);
+        hash.Add(IsImplicit);
+        foreach (IPAddress address in Addresses)
+        {
+            hash.Add(address);
+        }
+
+        return hash.ToHashCode();
+    }
 
     /// <summary>A one-line form: preference, host and addresses.</summary>
     public override string ToString() => $"{Preference} {Host} [{string.Join(", ", Addresses)}]";

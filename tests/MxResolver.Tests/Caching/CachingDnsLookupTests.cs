@@ -627,7 +627,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     [Fact]
     public async Task LookupAsync_HitsAndMisses_CountedByType()
     {
-        // R27, issue 5 metrics: hits per lookup, misses per upstream query
+        // R27 metrics: a hit per lookup answered from the cache, a miss per upstream query
         var inner = new CountingDnsLookup((name, type) => Address(name, type, 300, "192.0.2.1"));
         var cache = NewCache(inner);
         var hits = new List<string>();
@@ -646,7 +646,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     [Fact]
     public async Task Remove_Name_DropsAllTypesOfThatNameOnly()
     {
-        // Issue 5 flush API over the R24-R28 cache
+        // Flushing a name forgets its answers of every type (R24-R28 cache)
         var inner = new CountingDnsLookup((name, type) => type == DnsRecordType.MX ? Mx(name, 300, (10, Host)) : Address(name, type, 300, "192.0.2.1"));
         var cache = NewCache(inner);
         await cache.LookupAsync("example.test.", DnsRecordType.MX, Token);
@@ -666,7 +666,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     [Fact]
     public async Task Clear_DropsEverything()
     {
-        // Issue 5 flush API over the R24-R28 cache
+        // Clearing forgets every answer of the R24-R28 cache
         var inner = new CountingDnsLookup((name, type) => Address(name, type, 300, "192.0.2.1"));
         var cache = NewCache(inner);
         await cache.LookupAsync("h1.example.test.", DnsRecordType.A, Token);
@@ -683,7 +683,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     [Fact]
     public async Task Clear_WhileQueryInFlight_AnswerReturnedButNotStored()
     {
-        // Issue 5 flush API with R27 single flight
+        // A lookup in flight during a flush (R27 single flight) is not stored
         var inner = new CountingDnsLookup((name, type) => Address(name, type, 300, "192.0.2.1")) { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         var cache = NewCache(inner);
         var lookup = cache.LookupAsync(Host, DnsRecordType.A, Token).AsTask();

@@ -71,7 +71,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task ResolveAsync_CacheHit_AllocatesOnlyTheTargetsAndTheResult()
     {
-        // Issue 5: at most two allocations per cached resolution (the new target order and the result)
+        // A cached resolution allocates at most two objects: the new target order and the result
         var (resolver, _, _) = NewResolver();
         var template = await resolver.ResolveAsync(Domain, Token);
         for (int i = 0; i < 100; i++)
@@ -293,7 +293,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task Remove_Domain_NextResolutionAsksForTheMxAgain()
     {
-        // Issue 5 flush API: operators flush after an MX change
+        // Operators flush a domain after an MX change: the next resolution asks again
         var (resolver, inner, _) = NewResolver();
         await resolver.ResolveAsync(Domain, Token);
 
@@ -309,7 +309,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task Remove_TargetHost_ResolutionsUsingItAreRebuilt()
     {
-        // Issue 5 flush API with R24: resolutions built from a removed name go too
+        // R24: removing a target name also forgets the resolutions built from it
         var (resolver, inner, _) = NewResolver();
         await resolver.ResolveAsync(Domain, Token);
 
@@ -324,7 +324,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task Clear_EverythingAskedAgain()
     {
-        // Issue 5 flush API
+        // Clearing forgets every answer and resolution
         var (resolver, inner, cache) = NewResolver();
         await resolver.ResolveAsync(Domain, Token);
 
@@ -338,7 +338,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task Clear_WhileResolving_ResultNotStored()
     {
-        // Issue 5 flush API with R27 single flight
+        // A resolution in flight during a flush (R27 single flight) is not stored
         var (resolver, inner, _) = NewResolver();
         inner.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pending = resolver.ResolveAsync(Domain, Token).AsTask();
@@ -358,7 +358,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task RemoveAndClear_Logged_HitsNotLogged()
     {
-        // Issue 5: flushes logged (event IDs 1200-1201), nothing per cache hit
+        // Flushes are logged (event IDs 1200-1201); cache hits log nothing
         var logger = new RecordingLogger();
         var cache = new CachingDnsLookup(new CountingDnsLookup(FiveTargets), DnsCacheOptions.Default, _time, _telemetry);
         var resolver = new MailExchangeResolver(new MxResolverOptions(), cache, _time, new Random(1), logger);
@@ -410,7 +410,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     [Fact]
     public async Task ResolveAsync_WithoutDnsCache_FlushesDoNothing()
     {
-        // Issue 5 flush API on a resolver built without a cache
+        // The flush API of a resolver built without a cache is a harmless no-op
         var inner = new CountingDnsLookup(FiveTargets);
         var resolver = new MailExchangeResolver(new MxResolverOptions(), inner, _time, new Random(1), logger: null);
         await resolver.ResolveAsync(Domain, Token);

@@ -261,7 +261,7 @@ public sealed class MxConnectorTests
         lock (spans)
         {
             Assert.Equal(["span-a.test", "span-b.test"], spans.Select(s => (string)s.GetTagItem("server.address")!));
-            Assert.All(spans, s => Assert.Equal("mx.connect", s.OperationName));
+            Assert.All(spans, s => Assert.Equal("MxResolver.Connect", s.OperationName));
             Assert.All(spans, s => Assert.Equal("refused", s.GetTagItem("mxresolver.connect.outcome")));
             Assert.All(spans, s => Assert.Equal(ActivityStatusCode.Error, s.Status));
             Assert.All(spans, s => Assert.Equal(caller.SpanId, s.ParentSpanId));
