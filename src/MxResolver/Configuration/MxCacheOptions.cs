@@ -67,14 +67,15 @@ public sealed class MxCacheOptions
     public bool ServeStale { get; set; }
 
     /// <summary>
-    /// How long past its expiry an answer may still be served stale (R28). Positive. Default: one
+    /// How long past its expiry an answer may still be served stale (R28). Positive, under 24 days. Default: one
     /// day (RFC 8767 §5 suggests one to three days).
     /// </summary>
     public TimeSpan MaxStaleAge { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>
     /// The TTL a stale answer is served with, and how long the servers are left alone before they
-    /// are asked again (the failure recheck timer of RFC 8767 §4, §5). Positive. Default: 30 seconds.
+    /// are asked again (the failure recheck timer of RFC 8767 §4, §5). Positive, under 24 days; a
+    /// value under one second is served as a TTL of zero. Default: 30 seconds.
     /// </summary>
     public TimeSpan StaleAnswerTtl { get; set; } = TimeSpan.FromSeconds(30);
 }
