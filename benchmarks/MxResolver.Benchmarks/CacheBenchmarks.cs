@@ -42,7 +42,7 @@ public class CacheBenchmarks
         var options = new MxResolverOptions { NameServers = { _server.EndPoint.ToString() } };
         var stub = new DnsStubClient(new DnsStubClientOptions { NameServers = { _server.EndPoint } });
         _telemetry = new MxResolverTelemetry();
-        var cache = new CachingDnsLookup(new DnsLookup(stub), DnsCacheOptions.Default, TimeProvider.System, _telemetry);
+        var cache = new CachingDnsLookup(new DnsLookup(stub), new MxCacheOptions(), TimeProvider.System, _telemetry);
         _resolver = new MailExchangeResolver(options, cache, TimeProvider.System, Random.Shared, logger: null);
         MxResolution warm = _resolver.ResolveAsync(Domain).AsTask().GetAwaiter().GetResult();
         if (warm.Targets.Count != 5 || warm.Targets.Sum(t => t.Addresses.Count) != 10)

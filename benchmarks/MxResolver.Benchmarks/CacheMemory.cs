@@ -29,7 +29,7 @@ internal static class CacheMemory
     private static void Measure(string shape, int domains, bool sharedHosts)
     {
         using var telemetry = new MxResolverTelemetry();
-        var cache = new CachingDnsLookup(new SyntheticLookup(sharedHosts), new DnsCacheOptions { MaxEntries = 1_000_000 }, TimeProvider.System, telemetry);
+        var cache = new CachingDnsLookup(new SyntheticLookup(sharedHosts), new MxCacheOptions { MaxEntries = 1_000_000 }, TimeProvider.System, telemetry);
         var resolver = new MailExchangeResolver(new MxResolverOptions(), cache, TimeProvider.System, Random.Shared, logger: null);
         string[] names = Enumerable.Range(0, domains).Select(i => $"customer{i}.example").ToArray();
         resolver.ResolveAsync("warm-up.example").AsTask().GetAwaiter().GetResult();

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MxResolver.Diagnostics;
 using MxResolver.Dns;
-using MxResolver.Lookup;
 using MxResolver.Configuration;
+using MxResolver.Lookup;
 
 namespace MxResolver.Caching;
 
@@ -16,20 +16,18 @@ namespace MxResolver.Caching;
 /// <remarks>
 /// <para>
 /// Lifetimes: a positive answer lives for its TTL clamped to
-/// [<see cref="DnsCacheOptions.MinimumTtl"/>, <see cref="DnsCacheOptions.MaximumTtl"/>]; a TTL of
+/// [<see cref="MxCacheOptions.MinimumTtl"/>, <see cref="MxCacheOptions.MaximumTtl"/>]; a TTL of
 /// zero is handed to the current callers only and never stored (R24). A negative answer lives
 /// for min(SOA TTL, SOA MINIMUM) clamped to the negative bounds, or for
-/// <see cref="DnsCacheOptions.NegativeTtlWithoutSoa"/> without an SOA (R25). Failures and CNAME
-/// loops live for <see cref="DnsCacheOptions.FailureTtl"/>, never over five minutes (R26). A reused
+/// <see cref="MxCacheOptions.NegativeTtlWithoutSoa"/> without an SOA (R25). Failures and CNAME
+/// loops live for <see cref="MxCacheOptions.FailureTtl"/>, at most five minutes (R26). A reused
 /// answer reports its remaining TTL in whole seconds, rounded down.
 /// </para>
 /// <para>
-/// Bound and eviction (R27): at most <see cref="DnsCacheOptions.MaxEntries"/> answers are held.
-/// Eviction is CLOCK (second chance), an O(1) amortized approximation of least-recently-used: a
-/// hit only sets a flag on the entry; when the bound is passed, entries are taken in insertion
-/// order, a flagged one gets its flag cleared and goes to the back, the first unflagged or dead
-/// (expired beyond any stale use) one is evicted. Hits take no lock; insertions, removals and
-/// evictions share one lock, which is only taken after a trip to the name servers.
+/// Bound and eviction (R27): at most <see cref="MxCacheOptions.MaxEntries"/> answers are held.
+/// Eviction is CLOCK (<see cref="ClockEviction{T}"/>); an entry expired beyond any stale use earns
+/// no second chance. Hits take no lock; insertions, removals and evictions share one lock, which
+/// is only taken after a trip to the name servers.
 /// </para>
 /// <para>
 /// Single flight (R27): concurrent lookups of the same question share one upstream query. The
@@ -38,9 +36,9 @@ namespace MxResolver.Caching;
 /// </para>
 /// <para>
 /// Serve-stale (RFC 8767; R28), when enabled: if the name servers fail and an expired positive
-/// answer is at most <see cref="DnsCacheOptions.MaxStaleAge"/> past its expiry, that answer is
+/// answer is at most <see cref="MxCacheOptions.MaxStaleAge"/> past its expiry, that answer is
 /// returned marked <see cref="DnsAnswer.IsStale"/> with a TTL of
-/// <see cref="DnsCacheOptions.StaleAnswerTtl"/>, and the servers are not asked again for the
+/// <see cref="MxCacheOptions.StaleAnswerTtl"/>, and the servers are not asked again for the
 /// question until that TTL has passed (the "failure recheck timer" of RFC 8767 §5). Negative
 /// answers are never served stale: a stale NXDOMAIN would turn an outage into a permanent bounce
 /// (R5), whereas the failure keeps the message queued (R6).
@@ -48,8 +46,12 @@ namespace MxResolver.Caching;
 /// <para>
 /// Only MX, A and AAAA questions are cached (the ones MX resolution asks); others pass through.
 /// </para>
+/// <para>
+/// The settings are read once, when the cache is built, and must meet
+/// <see cref="OptionsRules.Cache"/>: nothing is clamped here.
+/// </para>
 /// </remarks>
-internal sealed class CachingDnsLookup : IDnsLookup
+internal sealed class CachingDnsLookup : IDnsLookup, IClockPolicy<CachingDnsLookup.ClockNode>
 {
     private const int NxDomainSlot = 0;
     private const int MxSlot = 1;
@@ -62,11 +64,10 @@ internal sealed class CachingDnsLookup : IDnsLookup
     private static readonly KeyValuePair<string, object?> AaaaTag = new(TypeTag, "AAAA");
 
     private readonly IDnsLookup _inner;
-    private readonly DnsCacheOptions _options;
-    private readonly TimeProvider _timeProvider;
+    private readonly int _maxEntries;
+    private readonly CacheClock _clock;
     private readonly MxResolverTelemetry _telemetry;
     private readonly ILogger _logger;
-    private readonly long _frequency;
     private readonly long _minimumTtl;
     private readonly long _maximumTtl;
     private readonly long _negativeMinimumTtl;
@@ -79,45 +80,51 @@ internal sealed class CachingDnsLookup : IDnsLookup
     private readonly ConcurrentDictionary<string, NameEntry> _names = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<FlightKey, Flight> _flights = new();
     private readonly object _gate = new();
-    private Queue<ClockNode> _clock = new();
+    private readonly ClockEviction<ClockNode> _eviction;
     private int _count;
     private long _generation;
 
     /// <summary>Creates a cache in front of <paramref name="inner"/>.</summary>
+    /// <param name="inner">Asked on a miss.</param>
+    /// <param name="options">The settings, read here once (<see cref="MxCacheOptions.Enabled"/> is the builder's business, not read).</param>
+    /// <param name="timeProvider">The clock of TTLs.</param>
+    /// <param name="telemetry">Where hits, misses, evictions and stale answers are counted.</param>
+    /// <param name="logger">Where stale answers are logged; none when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="DnsCacheOptions.MaxEntries"/> is below 1 or a duration is negative.</exception>
-    public CachingDnsLookup(IDnsLookup inner, DnsCacheOptions options, TimeProvider timeProvider, MxResolverTelemetry telemetry, ILogger? logger = null)
+    /// <exception cref="ArgumentException">A setting breaks a rule of <see cref="OptionsRules.Cache"/> (the message names it).</exception>
+    public CachingDnsLookup(IDnsLookup inner, MxCacheOptions options, TimeProvider timeProvider, MxResolverTelemetry telemetry, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(telemetry);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxEntries, 1, nameof(options));
+        OptionsRules.ThrowIfInvalid(options);
 
         _inner = inner;
-        _options = options;
-        _timeProvider = timeProvider;
+        _clock = new CacheClock(timeProvider);
         _telemetry = telemetry;
         _logger = logger ?? NullLogger.Instance;
-        _frequency = timeProvider.TimestampFrequency;
-        _minimumTtl = ToTimestampUnits(options.MinimumTtl);
-        _maximumTtl = Math.Max(_minimumTtl, ToTimestampUnits(options.MaximumTtl));
-        _negativeMinimumTtl = ToTimestampUnits(options.NegativeMinimumTtl);
-        _negativeMaximumTtl = Math.Max(_negativeMinimumTtl, ToTimestampUnits(options.NegativeMaximumTtl));
-        _negativeTtlWithoutSoa = Math.Min(ToTimestampUnits(options.NegativeTtlWithoutSoa), _negativeMaximumTtl);
-        _failureTtl = ToTimestampUnits(options.FailureTtl < DnsCacheOptions.MaxFailureTtl ? options.FailureTtl : DnsCacheOptions.MaxFailureTtl);
-        _maxStaleAge = options.ServeStale ? ToTimestampUnits(options.MaxStaleAge) : 0;
-        _staleAnswerTtl = Math.Max(_frequency, ToTimestampUnits(options.StaleAnswerTtl));
+        _eviction = new ClockEviction<ClockNode>(this);
+
+        // The one snapshot of the settings, in timestamp units.
+        _maxEntries = options.MaxEntries;
+        _minimumTtl = _clock.ToUnits(options.MinimumTtl);
+        _maximumTtl = _clock.ToUnits(options.MaximumTtl);
+        _negativeMinimumTtl = _clock.ToUnits(options.NegativeMinimumTtl);
+        _negativeMaximumTtl = _clock.ToUnits(options.NegativeMaximumTtl);
+        _negativeTtlWithoutSoa = _clock.ToUnits(options.NegativeTtlWithoutSoa);
+        _failureTtl = _clock.ToUnits(options.FailureTtl);
+        _maxStaleAge = options.ServeStale ? _clock.ToUnits(options.MaxStaleAge) : 0;
+        _staleAnswerTtl = _clock.ToUnits(options.StaleAnswerTtl);
     }
 
     /// <summary>The number of answers held, expired ones included until they are evicted.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>The options in force.</summary>
-    public DnsCacheOptions Options => _options;
+    /// <summary>The most answers held (<see cref="MxCacheOptions.MaxEntries"/>); the resolution cache above holds at most as many resolutions.</summary>
+    public int MaxEntries => _maxEntries;
 
     /// <summary>The clock of the cache; the resolution cache above it uses the same one.</summary>
-    public TimeProvider TimeProvider => _timeProvider;
+    public TimeProvider TimeProvider => _clock.TimeProvider;
 
     /// <inheritdoc />
     public ValueTask<DnsAnswer> LookupAsync(string name, DnsRecordType type, CancellationToken cancellationToken)
@@ -129,7 +136,7 @@ internal sealed class CachingDnsLookup : IDnsLookup
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        if (TryGetCached(name, type, slot, _timeProvider.GetTimestamp(), out DnsAnswer? cached))
+        if (TryGetCached(name, type, slot, _clock.Now, out DnsAnswer? cached))
         {
             _telemetry.CacheHits.Add(1, TagOf(slot));
             return new ValueTask<DnsAnswer>(cached);
@@ -177,7 +184,7 @@ internal sealed class CachingDnsLookup : IDnsLookup
             }
 
             _names.Clear();
-            _clock = new Queue<ClockNode>();
+            _eviction.Clear();
             _count = 0;
             return removed;
         }
@@ -218,7 +225,7 @@ internal sealed class CachingDnsLookup : IDnsLookup
                     CanonicalName = nxDomain.Answer.CanonicalName,
                     Aliases = nxDomain.Answer.Aliases,
                     HasSoa = nxDomain.Answer.HasSoa,
-                    TimeToLive = RemainingSeconds(nxDomain.ExpiresAt, now),
+                    TimeToLive = _clock.SecondsLeft(nxDomain.ExpiresAt, now),
                 };
             return true;
         }
@@ -242,7 +249,7 @@ internal sealed class CachingDnsLookup : IDnsLookup
         if (now < staleUntil && entry.Answer.Kind == DnsAnswerKind.Success)
         {
             entry.MarkReferenced();
-            answer = entry.Answer with { IsStale = true, TimeToLive = RemainingSeconds(staleUntil, now) };
+            answer = entry.Answer with { IsStale = true, TimeToLive = _clock.SecondsLeft(staleUntil, now) };
             _telemetry.StaleAnswers.Add(1, TagOf(slot));
             return true;
         }
@@ -258,7 +265,7 @@ internal sealed class CachingDnsLookup : IDnsLookup
             return answer; // failures carry no TTL
         }
 
-        uint remaining = RemainingSeconds(entry.ExpiresAt, now);
+        uint remaining = _clock.SecondsLeft(entry.ExpiresAt, now);
         if (answer.TimeToLive == remaining)
         {
             return answer;
@@ -303,11 +310,11 @@ internal sealed class CachingDnsLookup : IDnsLookup
 
             // A flight that finished between this caller's cache check and its joining has stored
             // its answer already; asking the servers again would break single flight.
-            if (!TryGetCached(key.Name, key.Type, slot, _timeProvider.GetTimestamp(), out DnsAnswer? cached))
+            if (!TryGetCached(key.Name, key.Type, slot, _clock.Now, out DnsAnswer? cached))
             {
                 _telemetry.CacheMisses.Add(1, TagOf(slot));
                 DnsAnswer answer = await _inner.LookupAsync(key.Name, key.Type, CancellationToken.None).ConfigureAwait(false);
-                cached = Store(key.Name, slot, answer, _timeProvider.GetTimestamp(), generation);
+                cached = Store(key.Name, slot, answer, _clock.Now, generation);
             }
 
             result = cached;
@@ -336,7 +343,7 @@ internal sealed class CachingDnsLookup : IDnsLookup
                     return answer; // R24: for the current resolution only (RFC 1035 §3.2.1)
                 }
 
-                long lifetime = Math.Clamp(answer.TimeToLive * _frequency, _minimumTtl, _maximumTtl);
+                long lifetime = Math.Clamp(_clock.ToUnits(answer.TimeToLive), _minimumTtl, _maximumTtl);
                 DnsAnswer served = WithTimeToLive(answer, lifetime);
                 Put(name, slot, new CacheEntry(served, now + lifetime), now, generation);
                 return served;
@@ -348,7 +355,7 @@ internal sealed class CachingDnsLookup : IDnsLookup
                 // RFC 2308 §5: the negative TTL is min(SOA TTL, SOA MINIMUM), already taken by the
                 // answer reader; without an SOA there is no TTL to trust. A zero TTL is never raised.
                 long lifetime = answer.HasSoa
-                    ? (answer.TimeToLive == 0 ? 0 : Math.Clamp(answer.TimeToLive * _frequency, _negativeMinimumTtl, _negativeMaximumTtl))
+                    ? (answer.TimeToLive == 0 ? 0 : Math.Clamp(_clock.ToUnits(answer.TimeToLive), _negativeMinimumTtl, _negativeMaximumTtl))
                     : _negativeTtlWithoutSoa;
                 DnsAnswer served = WithTimeToLive(answer, lifetime);
                 if (lifetime > 0)
@@ -379,7 +386,7 @@ internal sealed class CachingDnsLookup : IDnsLookup
 
     private DnsAnswer WithTimeToLive(DnsAnswer answer, long lifetime)
     {
-        uint seconds = (uint)Math.Min(lifetime / _frequency, uint.MaxValue);
+        uint seconds = _clock.ToSeconds(lifetime);
         return answer.TimeToLive == seconds ? answer : answer with { TimeToLive = seconds };
     }
 
@@ -398,9 +405,9 @@ internal sealed class CachingDnsLookup : IDnsLookup
         long staleUntil = Math.Min(now + _staleAnswerTtl, entry.ExpiresAt + _maxStaleAge);
         Volatile.Write(ref entry.StaleUntil, staleUntil);
         entry.MarkReferenced();
-        stale = entry.Answer with { IsStale = true, TimeToLive = RemainingSeconds(staleUntil, now) };
+        stale = entry.Answer with { IsStale = true, TimeToLive = _clock.SecondsLeft(staleUntil, now) };
         _telemetry.StaleAnswers.Add(1, TagOf(slot));
-        CacheLog.StaleAnswerServed(_logger, name, entry.Answer.Type.ToString(), (now - entry.ExpiresAt) / _frequency);
+        CacheLog.StaleAnswerServed(_logger, name, entry.Answer.Type.ToString(), _clock.ToSeconds(now - entry.ExpiresAt));
         return true;
     }
 
@@ -431,7 +438,7 @@ internal sealed class CachingDnsLookup : IDnsLookup
             {
                 // Room is made before the entry goes in, so the bound holds at every moment.
                 long evicted = 0;
-                while (_count >= _options.MaxEntries && EvictOne(now))
+                while (_count >= _maxEntries && EvictOne(now))
                 {
                     evicted++;
                 }
@@ -448,66 +455,44 @@ internal sealed class CachingDnsLookup : IDnsLookup
                 }
 
                 _count++;
-                _clock.Enqueue(new ClockNode(names, slot));
+                Volatile.Write(ref names.Slot(slot), entry);
+                _eviction.Add(new ClockNode(names, slot), _count);
+                return;
             }
 
             Volatile.Write(ref names.Slot(slot), entry);
-
-            // Removals and NXDOMAIN replacements leave dead nodes behind; rebuilding once they
-            // outnumber the live ones keeps the queue within twice the bound, O(1) amortized.
-            if (_clock.Count > (2 * _count) + 64)
-            {
-                _clock = new Queue<ClockNode>(_clock.Where(static node => node.IsLive));
-            }
         }
     }
 
     private bool EvictOne(long now)
     {
-        while (_clock.TryDequeue(out ClockNode node))
+        if (!_eviction.TryTakeVictim(now, out ClockNode node))
         {
-            CacheEntry? entry = node.Names.Slot(node.Slot);
-            if (entry is null)
-            {
-                continue; // removed or replaced by an NXDOMAIN since it was queued
-            }
-
-            bool useless = now >= entry.ExpiresAt + (entry.Answer.Kind == DnsAnswerKind.Success ? _maxStaleAge : 0);
-            if (entry.Referenced && !useless)
-            {
-                entry.Referenced = false;
-                _clock.Enqueue(node);
-                continue;
-            }
-
-            Volatile.Write(ref node.Names.Slot(node.Slot), null);
-            _count--;
-            if (node.Names.IsEmpty)
-            {
-                _names.TryRemove(new KeyValuePair<string, NameEntry>(node.Names.Name, node.Names));
-            }
-
-            return true;
+            return false;
         }
 
-        return false;
+        Volatile.Write(ref node.Names.Slot(node.Slot), null);
+        _count--;
+        if (node.Names.IsEmpty)
+        {
+            _names.TryRemove(new KeyValuePair<string, NameEntry>(node.Names.Name, node.Names));
+        }
+
+        return true;
     }
 
-    private uint RemainingSeconds(long expiresAt, long now) => (uint)Math.Min((expiresAt - now) / _frequency, uint.MaxValue);
+    bool IClockPolicy<ClockNode>.IsLive(ClockNode item) => item.Names.Slot(item.Slot) is not null;
 
-    private long ToTimestampUnits(TimeSpan duration)
+    ClockEntry IClockPolicy<ClockNode>.EntryOf(ClockNode item) => item.Names.Slot(item.Slot)!;
+
+    bool IClockPolicy<ClockNode>.IsUseless(ClockNode item, long now)
     {
-        if (duration <= TimeSpan.Zero)
-        {
-            return 0;
-        }
-
-        Int128 units = (Int128)duration.Ticks * _frequency / TimeSpan.TicksPerSecond;
-        return units > long.MaxValue / 4 ? long.MaxValue / 4 : (long)units;
+        CacheEntry entry = item.Names.Slot(item.Slot)!;
+        return now >= entry.ExpiresAt + (entry.Answer.Kind == DnsAnswerKind.Success ? _maxStaleAge : 0);
     }
 
     /// <summary>The answers cached for one name: its NXDOMAIN and one slot per cached type.</summary>
-    private sealed class NameEntry(string name)
+    internal sealed class NameEntry(string name)
     {
         private CacheEntry? _nxDomain;
         private CacheEntry? _mx;
@@ -551,31 +536,19 @@ internal sealed class CachingDnsLookup : IDnsLookup
         }
     }
 
-    /// <summary>One cached answer. The answer and expiry never change; the flags are advisory.</summary>
-    private sealed class CacheEntry(DnsAnswer answer, long expiresAt)
+    /// <summary>One cached answer. The answer and expiry never change; the marks are advisory.</summary>
+    internal sealed class CacheEntry(DnsAnswer answer, long expiresAt) : ClockEntry
     {
         public DnsAnswer? LastServed;
         public long StaleUntil;
-        public bool Referenced;
 
         public DnsAnswer Answer { get; } = answer;
 
         public long ExpiresAt { get; } = expiresAt;
-
-        public void MarkReferenced()
-        {
-            // Written only when it changes, so hot entries read by many threads stay shared in cache lines.
-            if (!Referenced)
-            {
-                Referenced = true;
-            }
-        }
     }
 
-    private readonly record struct ClockNode(NameEntry Names, int Slot)
-    {
-        public bool IsLive => Names.Slot(Slot) is not null;
-    }
+    /// <summary>A slot of a name, as the eviction queue holds it: live while the slot holds an answer.</summary>
+    internal readonly record struct ClockNode(NameEntry Names, int Slot);
 
     private readonly record struct FlightKey(string Name, DnsRecordType Type);
 

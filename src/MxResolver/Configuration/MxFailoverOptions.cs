@@ -4,7 +4,9 @@ namespace MxResolver;
 /// Settings of <see cref="MxConnector"/>: how long to wait, how many addresses to try, the SMTP
 /// greeting check and host health (R20–R23). A plain mutable class so that it binds from
 /// configuration (<c>MxResolver:Failover</c> under <see cref="MxResolverOptions.Failover"/>); the
-/// connector copies and validates it when constructed.
+/// connector copies and validates it when constructed, against the same rules as dependency
+/// injection: durations positive and under 24 days unless said otherwise, and
+/// <see cref="HealthBackoff"/> at most <see cref="MaxHealthBackoff"/>.
 /// </summary>
 /// <remarks>Rule numbers (R20–R23) refer to the behaviour rules in <c>docs/behaviour.md</c> of the repository.</remarks>
 public sealed class MxFailoverOptions
@@ -26,7 +28,7 @@ public sealed class MxFailoverOptions
     /// <summary>
     /// The most connection attempts (addresses tried, including attempts abandoned because another
     /// address of the same target connected first) in one call. RFC 5321 §5.1 asks senders to try
-    /// at least two addresses. Default: 10.
+    /// at least two addresses. 1 to 1,000. Default: 10.
     /// </summary>
     public int MaxAttempts { get; set; } = 10;
 
@@ -68,7 +70,7 @@ public sealed class MxFailoverOptions
 
     /// <summary>
     /// The most addresses whose health is remembered (R22); when full, the address whose state
-    /// changed longest ago is forgotten. <c>0</c> turns host health off. Default: 1,000.
+    /// changed longest ago is forgotten. <c>0</c> turns host health off. 0 to 10,000,000. Default: 1,000.
     /// </summary>
     public int MaxHealthEntries { get; set; } = 1000;
 }

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Options;
-using MxResolver.Configuration;
-
 namespace MxResolver;
 
 /// <summary>
@@ -8,10 +5,19 @@ namespace MxResolver;
 /// configuration; the resolver copies and validates it when constructed.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Each setting has one set of bounds, the same with and without dependency injection: a value
+/// outside them is rejected (never clamped) with a message naming its configuration key, e.g.
+/// <c>MxResolver:QueryAttempts '11' must be between 1 and 10.</c>; the constructors throw an
+/// <see cref="ArgumentException"/> with that message, the container an
+/// <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> when the host starts.
+/// </para>
+/// <para>
 /// With dependency injection the options bind from the configuration section <c>MxResolver</c>
 /// (see <see cref="MxResolverServiceCollectionExtensions"/>) and are validated when the host starts.
 /// Rule numbers (R10, R14, R17, ...) refer to the behaviour rules in <c>docs/behaviour.md</c> of
 /// the repository.
+/// </para>
 /// </remarks>
 public sealed class MxResolverOptions
 {
@@ -35,7 +41,6 @@ public sealed class MxResolverOptions
     /// and the system sets one, otherwise 2. Each query is also bounded by 10 seconds overall.
     /// When set, 1 to 10.
     /// </summary>
-    [ConfigurationRange(1, 10)]
     public int? QueryAttempts { get; set; }
 
     /// <summary>Whether to query over TCP only, never UDP. Default: <see langword="false"/> (UDP, TCP when truncated).</summary>
@@ -87,11 +92,9 @@ public sealed class MxResolverOptions
     /// The most targets returned and whose addresses are looked up (R19); exchanges beyond it are
     /// reported as <see cref="ExchangeDropReason.LimitExceeded"/>. 1 to 1,000. Default: 10.
     /// </summary>
-    [ConfigurationRange(1, 1_000)]
     public int MaxTargets { get; set; } = 10;
 
     /// <summary>The most addresses kept per target (R19), 1 to 1,000. Default: 4 (two per family when interleaved).</summary>
-    [ConfigurationRange(1, 1_000)]
     public int MaxAddressesPerTarget { get; set; } = 4;
 
     /// <summary>
@@ -99,7 +102,6 @@ public sealed class MxResolverOptions
     /// senders to try at least two addresses; Postfix stops at 5 (<c>smtp_mx_address_limit</c>).
     /// 1 to 10,000. Default: 10, enough for a few dual-stack exchanges.
     /// </summary>
-    [ConfigurationRange(1, 10_000)]
     public int MaxAddresses { get; set; } = 10;
 
     /// <summary>
@@ -108,10 +110,12 @@ public sealed class MxResolverOptions
     /// hour for negative answers), failures kept 5 seconds, no stale answers. See
     /// <see cref="MxCacheOptions"/>. The resolver that
     /// <see cref="MxResolverServiceCollectionExtensions.AddMxResolver(Microsoft.Extensions.DependencyInjection.IServiceCollection)"/>
-    /// registers is shared, and so is its cache; a resolver created with a public
-    /// <see cref="MailExchangeResolver"/> constructor has a cache of its own.
+    /// registers (configuration section <c>MxResolver:Cache</c>): on by default, 10,000 answers,
+    /// TTLs clamped to at most one day (one hour for negative answers), failures kept 5 seconds, no
+    /// stale answers. See <see cref="MxCacheOptions"/>. A resolver created with the public
+    /// <see cref="MailExchangeResolver"/> constructors has a cache of its own, with these same
+    /// settings (turn it off with <see cref="MxCacheOptions.Enabled"/>).
     /// </summary>
-    [ValidateObjectMembers]
     public MxCacheOptions Cache { get; set; } = new();
 
     /// <summary>Settings of the connection failover of <see cref="MxConnector"/> (R20–R23). Default: the defaults of <see cref="MxFailoverOptions"/>.</summary>

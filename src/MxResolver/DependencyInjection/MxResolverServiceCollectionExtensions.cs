@@ -79,8 +79,8 @@ public static class MxResolverServiceCollectionExtensions
     private static IServiceCollection AddMxResolverCore(this IServiceCollection services)
     {
         services.AddOptions<MxResolverOptions>().ValidateOnStart();
+        // The one rule set (OptionsRules), the same the constructors apply.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MxResolverOptions>, MxResolverOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MxResolverOptions>, MxResolverOptionsConsistencyValidator>());
 
         services.TryAddSingleton(static provider => new MxResolverTelemetry(provider.GetService<IMeterFactory>()));
         services.TryAddSingleton(CreateStack);
@@ -95,14 +95,12 @@ public static class MxResolverServiceCollectionExtensions
     private static DnsStack CreateStack(IServiceProvider provider)
     {
         MxResolverOptions options = provider.GetRequiredService<IOptions<MxResolverOptions>>().Value;
-        ILoggerFactory loggers = provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         return NetworkLookup.Create(
             ResolverSettings.From(options),
             options.Cache,
             TimeProviderOf(provider),
             provider.GetRequiredService<MxResolverTelemetry>(),
-            loggers.CreateLogger<DnsStubClient>(),
-            loggers.CreateLogger<CachingDnsLookup>());
+            provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);
     }
 
     private static MailExchangeResolver CreateResolver(IServiceProvider provider)

@@ -25,6 +25,12 @@ internal static class DnsName
     public const int MaxLabelLength = 63;
 
     /// <summary>
+    /// The longest name in text form without its trailing dot, one character per octet: the 255
+    /// wire octets less the first length octet and the root label (RFC 1035 §2.3.4).
+    /// </summary>
+    public const int MaxTextLength = MaxWireLength - 2;
+
+    /// <summary>
     /// A bound on pointer jumps. Pointers must also go strictly backwards, which alone rules out
     /// loops; this cap bounds the work on adversarial chains of pointers.
     /// </summary>
@@ -52,42 +58,75 @@ internal static class DnsName
             name = name[..^1];
         }
 
-        int length = 1; // the root label
+        switch (CheckLengths(name, out int offending))
+        {
+            case DnsNameLengthError.EmptyLabel:
+                throw new ArgumentException($"The domain name '{name.ToString()}' has an empty label.", nameof(name));
+            case DnsNameLengthError.LabelTooLong:
+                throw new ArgumentException($"The domain name '{name.ToString()}' has a label of {offending} octets; at most {MaxLabelLength} are allowed (RFC 1035 §2.3.4).", nameof(name));
+            case DnsNameLengthError.NameTooLong:
+                throw new ArgumentException($"The domain name '{name.ToString()}' is longer than {MaxWireLength} octets on the wire (RFC 1035 §2.3.4).", nameof(name));
+        }
+
+        foreach (char c in name)
+        {
+            if ((c <= ' ' || c > '~') && c != '.')
+            {
+                throw new ArgumentException($"The domain name '{name.ToString()}' contains a character outside printable ASCII; convert internationalized names to A-labels first.", nameof(name));
+            }
+        }
+
+        return name.Length + 2; // a length octet per label (the first, and one per dot) and the root label
+    }
+
+    /// <summary>
+    /// The length rules of RFC 1035 §2.3.4 for a name in text form, one character per octet,
+    /// without its trailing dot: no empty label, labels of at most <see cref="MaxLabelLength"/>
+    /// octets, at most <see cref="MaxTextLength"/> characters in all. The one place these rules
+    /// live; the input parser and the host-name syntax check call it too.
+    /// </summary>
+    /// <param name="name">The name, without trailing dot.</param>
+    /// <param name="offendingLength">The length of the label or the name that is too long, else 0.</param>
+    /// <returns>The first rule broken, labels checked left to right before the whole length.</returns>
+    public static DnsNameLengthError CheckLengths(ReadOnlySpan<char> name, out int offendingLength)
+    {
+        offendingLength = 0;
+        if (name.IsEmpty)
+        {
+            return DnsNameLengthError.Empty;
+        }
+
+        ReadOnlySpan<char> rest = name;
         while (true)
         {
-            int dot = name.IndexOf('.');
-            ReadOnlySpan<char> label = dot < 0 ? name : name[..dot];
-            if (label.IsEmpty)
+            int dot = rest.IndexOf('.');
+            int labelLength = dot < 0 ? rest.Length : dot;
+            if (labelLength == 0)
             {
-                throw new ArgumentException($"The domain name '{name.ToString()}' has an empty label.", nameof(name));
+                return DnsNameLengthError.EmptyLabel;
             }
 
-            if (label.Length > MaxLabelLength)
+            if (labelLength > MaxLabelLength)
             {
-                throw new ArgumentException($"The domain name '{name.ToString()}' has a label of {label.Length} octets; at most {MaxLabelLength} are allowed (RFC 1035 §2.3.4).", nameof(name));
-            }
-
-            foreach (char c in label)
-            {
-                if (c <= ' ' || c > '~')
-                {
-                    throw new ArgumentException($"The domain name '{name.ToString()}' contains a character outside printable ASCII; convert internationalized names to A-labels first.", nameof(name));
-                }
-            }
-
-            length += label.Length + 1;
-            if (length > MaxWireLength)
-            {
-                throw new ArgumentException($"The domain name '{name.ToString()}' is longer than {MaxWireLength} octets on the wire (RFC 1035 §2.3.4).", nameof(name));
+                offendingLength = labelLength;
+                return DnsNameLengthError.LabelTooLong;
             }
 
             if (dot < 0)
             {
-                return length;
+                break;
             }
 
-            name = name[(dot + 1)..];
+            rest = rest[(dot + 1)..];
         }
+
+        if (name.Length > MaxTextLength)
+        {
+            offendingLength = name.Length;
+            return DnsNameLengthError.NameTooLong;
+        }
+
+        return DnsNameLengthError.None;
     }
 
     /// <summary>Writes <paramref name="name"/> uncompressed and returns the number of bytes written.</summary>

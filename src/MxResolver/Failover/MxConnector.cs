@@ -43,11 +43,18 @@ public sealed partial class MxConnector : IMxConnector, IDisposable
 
     /// <summary>Creates a connector over <paramref name="resolver"/>.</summary>
     /// <param name="resolver">Resolves the domains; not disposed by the connector.</param>
-    /// <param name="options">The settings; copied, so later changes have no effect. Default: the defaults of <see cref="MxFailoverOptions"/>.</param>
+    /// <param name="options">
+    /// The settings; checked against the same rules as with dependency injection (see
+    /// <see cref="MxResolverOptions"/>) and copied, so later changes have no effect. Default: the
+    /// defaults of <see cref="MxFailoverOptions"/>.
+    /// </param>
     /// <param name="timeProvider">The clock of every timeout, delay and back-off. Default: <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">Where to log; none when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="resolver"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">
+    /// A setting of <paramref name="options"/> breaks a rule; the message names its configuration key
+    /// and is the text dependency injection reports, e.g. <c>MxResolver:Failover:MaxAttempts '0' must be between 1 and 1000.</c>
+    /// </exception>
     public MxConnector(IMxResolver resolver, MxFailoverOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null)
         : this(resolver, options ?? new MxFailoverOptions(), timeProvider ?? TimeProvider.System, logger, telemetry: null)
     {

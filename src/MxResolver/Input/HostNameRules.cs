@@ -1,3 +1,5 @@
+using MxResolver.Dns;
+
 namespace MxResolver.Input;
 
 /// <summary>Host name syntax (RFC 1123 §2.1, RFC 3696 §2) for domains and MX exchanges (R3, R10).</summary>
@@ -10,34 +12,29 @@ internal static class HostNameRules
     /// </summary>
     public static bool IsValidHostName(ReadOnlySpan<char> name)
     {
-        if (name.Length == 0 || name.Length > MxInputParser.MaxDomainLength)
+        // The length rules are the wire format's (RFC 1035 §2.3.4); this adds the character rules.
+        if (DnsName.CheckLengths(name, out _) != DnsNameLengthError.None)
         {
             return false;
         }
 
+        // Labels are not empty here, so a label starts where the previous character is a dot.
         bool lastLabelAllDigits = true;
-        int labelLength = 0;
         char previous = '.';
         foreach (char c in name)
         {
             if (c == '.')
             {
-                if (labelLength == 0 || previous == '-')
+                if (previous == '-')
                 {
                     return false;
                 }
 
-                labelLength = 0;
                 lastLabelAllDigits = true;
             }
             else if (c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-')
             {
-                if (c == '-' && labelLength == 0)
-                {
-                    return false;
-                }
-
-                if (++labelLength > MxInputParser.MaxLabelLength)
+                if (c == '-' && previous == '.')
                 {
                     return false;
                 }
@@ -52,6 +49,6 @@ internal static class HostNameRules
             previous = c;
         }
 
-        return labelLength > 0 && previous != '-' && !lastLabelAllDigits;
+        return previous != '-' && !lastLabelAllDigits;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using MxResolver.Dns;
 
 namespace MxResolver.Input;
 
@@ -36,12 +37,6 @@ internal sealed record MxInput(MxInputKind Kind)
 /// </summary>
 internal static class MxInputParser
 {
-    /// <summary>The longest name in presentation form without the trailing dot (RFC 1035 §2.3.4: 255 octets on the wire).</summary>
-    public const int MaxDomainLength = 253;
-
-    /// <summary>The longest label (RFC 1035 §2.3.4).</summary>
-    public const int MaxLabelLength = 63;
-
     /// <summary>Parses a domain, <c>local@domain</c>, <c>local@[literal]</c> or a bare <c>[literal]</c> (R2).</summary>
     public static MxInput Parse(string input)
     {
@@ -50,29 +45,55 @@ internal static class MxInputParser
             return MxInput.Invalid("The input is empty.");
         }
 
-        string domainPart = input;
-
-        // The local part may itself contain '@' when quoted (RFC 5321 §4.1.2), so the domain
-        // follows the last one.
-        int at = input.LastIndexOf('@');
-        if (at >= 0)
+        int at = DomainStart(input);
+        if (at == 0)
         {
-            if (at == 0)
-            {
-                return MxInput.Invalid($"The address '{input}' has an empty local part.");
-            }
+            return MxInput.Invalid($"The address '{input}' has an empty local part.");
+        }
 
-            domainPart = input[(at + 1)..];
-            if (domainPart.Length == 0)
-            {
-                return MxInput.Invalid($"The address '{input}' has no domain after '@'.");
-            }
+        string domainPart = at < 0 ? input : input[at..];
+        if (domainPart.Length == 0)
+        {
+            return MxInput.Invalid($"The address '{input}' has no domain after '@'.");
         }
 
         return domainPart[0] == '['
             ? ParseLiteral(domainPart)
             : ParseDomain(domainPart, input);
     }
+
+    /// <summary>
+    /// The domain that <see cref="Parse"/> would look up for <paramref name="input"/>, up to case,
+    /// when it is a plain ASCII domain or an address at one, found without parsing or allocating
+    /// (for the resolution cache's hit path). <see langword="false"/> for anything that needs the
+    /// full parse: Unicode, literals, an empty local part or domain. A returned name may still be
+    /// invalid; it then matches no parsed name.
+    /// </summary>
+    /// <param name="input">The caller's input.</param>
+    /// <param name="domain">The domain part without its trailing dot.</param>
+    public static bool TryGetPlainDomain(ReadOnlySpan<char> input, out ReadOnlySpan<char> domain)
+    {
+        int at = DomainStart(input);
+        domain = TrimRootDot(at < 0 ? input : input[at..]);
+
+        // at == 0: an empty local part is invalid input (R2), whatever the domain.
+        return at != 0 && !domain.IsEmpty && Ascii.IsValid(domain);
+    }
+
+    /// <summary>
+    /// Where the domain of an address starts: after the last '@' (the local part may itself
+    /// contain '@' when quoted, RFC 5321 §4.1.2); -1 for input without '@'; 0 when the local part
+    /// is empty.
+    /// </summary>
+    private static int DomainStart(ReadOnlySpan<char> input)
+    {
+        int at = input.LastIndexOf('@');
+        return at < 0 ? -1 : at == 0 ? 0 : at + 1;
+    }
+
+    /// <summary>R1: a name is absolute with or without its trailing dot; drops one.</summary>
+    private static ReadOnlySpan<char> TrimRootDot(ReadOnlySpan<char> name)
+        => !name.IsEmpty && name[^1] == '.' ? name[..^1] : name;
 
     /// <summary>
     /// Parses an address literal (RFC 5321 §4.1.3): <c>[192.0.2.1]</c> or <c>[IPv6:2001:db8::1]</c>.
@@ -117,33 +138,24 @@ internal static class MxInputParser
     /// </summary>
     public static MxInput ParseDomain(string text, string input)
     {
-        string name = text.EndsWith('.') ? text[..^1] : text;
+        ReadOnlySpan<char> trimmed = TrimRootDot(text);
+        string name = trimmed.Length == text.Length ? text : trimmed.ToString();
         if (name.Length == 0)
         {
             return MxInput.Invalid($"'{input}' names no domain.");
         }
 
         // Checked on the input as written, for a clearer message than the IDNA error (which
-        // rejects these too). Lengths of non-ASCII labels are only known after conversion.
-        foreach (string label in name.Split('.'))
+        // rejects these too). Lengths of non-ASCII labels are only known after conversion, so
+        // for those only an empty label is reported here.
+        bool ascii7 = Ascii.IsValid(name);
+        DnsNameLengthError asWritten = DnsName.CheckLengths(name, out int offending);
+        if (asWritten == DnsNameLengthError.EmptyLabel || (ascii7 && asWritten != DnsNameLengthError.None))
         {
-            if (label.Length == 0)
-            {
-                return MxInput.Invalid($"The domain '{text}' has an empty label.");
-            }
-
-            if (label.Length > MaxLabelLength && Ascii.IsValid(label))
-            {
-                return MxInput.Invalid($"The domain '{text}' has a label of {label.Length} octets; at most {MaxLabelLength} are allowed.");
-            }
+            return LengthError(asWritten, text, offending, string.Empty);
         }
 
-        if (name.Length > MaxDomainLength && Ascii.IsValid(name))
-        {
-            return MxInput.Invalid($"The domain '{text}' is {name.Length} characters long; at most {MaxDomainLength} are allowed.");
-        }
-
-        if (Ascii.IsValid(name) && !name.Contains("xn--", StringComparison.OrdinalIgnoreCase))
+        if (ascii7 && !name.Contains("xn--", StringComparison.OrdinalIgnoreCase))
         {
             // Plain ASCII without A-labels: IDNA would only lower-case it, so ICU is skipped.
             string lower = name.ToLowerInvariant();
@@ -170,23 +182,10 @@ internal static class MxInputParser
             ascii = ascii[..^1];
         }
 
-        if (ascii.Length > MaxDomainLength)
+        DnsNameLengthError converted = DnsName.CheckLengths(ascii, out offending);
+        if (converted != DnsNameLengthError.None)
         {
-            return MxInput.Invalid($"The domain '{text}' is {ascii.Length} characters long in A-label form; at most {MaxDomainLength} are allowed.");
-        }
-
-        string[] labels = ascii.Split('.');
-        foreach (string label in labels)
-        {
-            if (label.Length == 0)
-            {
-                return MxInput.Invalid($"The domain '{text}' has an empty label.");
-            }
-
-            if (label.Length > MaxLabelLength)
-            {
-                return MxInput.Invalid($"The domain '{text}' has a label of {label.Length} octets; at most {MaxLabelLength} are allowed.");
-            }
+            return LengthError(converted, text, offending, " in A-label form");
         }
 
         if (!HostNameRules.IsValidHostName(ascii))
@@ -206,6 +205,13 @@ internal static class MxInputParser
 
         return new MxInput(MxInputKind.Domain) { AsciiDomain = ascii, UnicodeDomain = unicode };
     }
+
+    private static MxInput LengthError(DnsNameLengthError error, string text, int offending, string form) => error switch
+    {
+        DnsNameLengthError.LabelTooLong => MxInput.Invalid($"The domain '{text}' has a label of {offending} octets; at most {DnsName.MaxLabelLength} are allowed."),
+        DnsNameLengthError.NameTooLong => MxInput.Invalid($"The domain '{text}' is {offending} characters long{form}; at most {DnsName.MaxTextLength} are allowed."),
+        _ => MxInput.Invalid($"The domain '{text}' has an empty label."),
+    };
 
     /// <summary>Strict dotted-quad IPv4 (RFC 5321 §4.1.3 <c>IPv4-address-literal</c>: four 1–3 digit numbers up to 255).</summary>
     public static bool TryParseDottedQuad(ReadOnlySpan<char> text, out IPAddress? address)

@@ -41,11 +41,27 @@ internal static class ExchangeOrdering
     {
         // A stable sort, so that a seeded random source gives reproducible orders.
         MxCandidate[] sorted = [.. candidates.OrderBy(candidate => candidate.Preference)];
+        ShuffleTies(sorted, random, static candidate => candidate.Preference);
+        candidates.Clear();
+        candidates.AddRange(sorted);
+    }
+
+    /// <summary>
+    /// R12: shuffles each run of equal preference of <paramref name="sorted"/> in place, uniformly
+    /// (Fisher–Yates); runs keep their order (R11). The one tie shuffle: a fresh resolution and a
+    /// reused one (the resolution cache) draw from <paramref name="random"/> the same way.
+    /// </summary>
+    /// <param name="sorted">Items in preference order.</param>
+    /// <param name="random">The source; used without locking.</param>
+    /// <param name="preferenceOf">The preference of an item; pass a static lambda so that no delegate is allocated per call.</param>
+    public static void ShuffleTies<T>(Span<T> sorted, Random random, Func<T, ushort> preferenceOf)
+    {
         int start = 0;
         while (start < sorted.Length)
         {
+            ushort preference = preferenceOf(sorted[start]);
             int end = start + 1;
-            while (end < sorted.Length && sorted[end].Preference == sorted[start].Preference)
+            while (end < sorted.Length && preferenceOf(sorted[end]) == preference)
             {
                 end++;
             }
@@ -58,9 +74,6 @@ internal static class ExchangeOrdering
 
             start = end;
         }
-
-        candidates.Clear();
-        candidates.AddRange(sorted);
     }
 
     /// <summary>

@@ -44,21 +44,42 @@ public sealed partial class MailExchangeResolver : IMxResolver
     }
 
     /// <summary>
-    /// Creates a resolver that queries the name servers of <paramref name="options"/>, with its own
-    /// cache unless <see cref="MxCacheOptions.Enabled"/> is off (<see cref="MxResolverOptions.Cache"/>).
+    /// Creates a resolver that queries the name servers of <paramref name="options"/>, with a DNS
+    /// answer and resolution cache of its own unless <see cref="MxCacheOptions.Enabled"/> is off
+    /// (<see cref="MxResolverOptions.Cache"/>); <see cref="IMxResolverCache"/> flushes it.
     /// </summary>
-    /// <param name="options">The settings; copied, so later changes have no effect.</param>
-    /// <param name="logger">Where to log; none when <see langword="null"/>.</param>
+    /// <param name="options">
+    /// The settings; checked against the same rules as with dependency injection (see
+    /// <see cref="MxResolverOptions"/>) and copied, so later changes have no effect.
+    /// <see cref="MxResolverOptions.Failover"/> is not read: it belongs to <see cref="MxConnector"/>.
+    /// </param>
+    /// <param name="timeProvider">
+    /// The clock of timeouts, the resolution deadline and cache lifetimes. Default:
+    /// <see cref="TimeProvider.System"/>.
+    /// </param>
+    /// <param name="loggerFactory">
+    /// Gives the resolver, its DNS client and its cache their loggers (the categories dependency
+    /// injection uses). Default: no logging.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">A setting is out of range or cannot be parsed.</exception>
+    /// <exception cref="ArgumentException">
+    /// A setting breaks a rule; the message names its configuration key and is the text dependency
+    /// injection reports, e.g. <c>MxResolver:QueryAttempts '11' must be between 1 and 10.</c>
+    /// </exception>
     /// <exception cref="InvalidOperationException"><see cref="MxResolverOptions.NameServers"/> is empty and the system's configuration names no name server.</exception>
-    public MailExchangeResolver(MxResolverOptions options, ILogger? logger = null)
-        : this(ResolverSettings.From(options), options.Cache, logger)
+    public MailExchangeResolver(MxResolverOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        : this(ResolverSettings.From(options), options.Cache, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance)
     {
     }
 
-    private MailExchangeResolver(ResolverSettings settings, MxCacheOptions? cache, ILogger? logger)
-        : this(settings, NetworkLookup.Create(settings, cache, TimeProvider.System, NetworkLookup.SharedTelemetry, logger, logger), TimeProvider.System, Random.Shared, logger, NetworkLookup.SharedTelemetry)
+    private MailExchangeResolver(ResolverSettings settings, MxCacheOptions cache, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+        : this(
+            settings,
+            NetworkLookup.Create(settings, cache, timeProvider, NetworkLookup.SharedTelemetry, loggerFactory),
+            timeProvider,
+            Random.Shared,
+            loggerFactory.CreateLogger<MailExchangeResolver>(),
+            NetworkLookup.SharedTelemetry)
     {
     }
 
@@ -108,7 +129,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
         _logger = logger ?? NullLogger.Instance;
         _telemetry = telemetry;
         _answerCache = answerCache;
-        _resolutionCache = answerCache is null ? null : new ResolutionCache(answerCache.TimeProvider, answerCache.Options.MaxEntries, settings.MaxAddresses);
+        _resolutionCache = answerCache is null ? null : new ResolutionCache(answerCache.TimeProvider, answerCache.MaxEntries, settings.MaxAddresses);
     }
 
     /// <inheritdoc />

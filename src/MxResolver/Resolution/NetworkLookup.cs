@@ -1,22 +1,22 @@
 using Microsoft.Extensions.Logging;
 using MxResolver.Caching;
 using MxResolver.Diagnostics;
+using MxResolver.Configuration;
 using MxResolver.Dns;
 using MxResolver.Lookup;
-using MxResolver.Configuration;
 
 namespace MxResolver.Resolution;
+
+/// <summary>The lookup a resolver asks, and the answer cache in it when there is one.</summary>
+/// <param name="Lookup">What the resolver asks: the cache when there is one, else the network lookup.</param>
+/// <param name="AnswerCache">The DNS answer cache, or <see langword="null"/> when caching is off.</param>
+internal sealed record DnsStack(IDnsLookup Lookup, CachingDnsLookup? AnswerCache);
 
 /// <summary>
 /// Builds the network <see cref="IDnsLookup"/> from the settings: a <see cref="DnsLookup"/> over a
 /// <see cref="DnsStubClient"/>, behind a <see cref="CachingDnsLookup"/> when
 /// <see cref="MxCacheOptions.Enabled"/> (the default, with DI and with the public constructors alike).
 /// </summary>
-/// <summary>The lookup a resolver asks, and the answer cache in it when there is one.</summary>
-/// <param name="Lookup">What the resolver asks: the cache when there is one, else the network lookup.</param>
-/// <param name="AnswerCache">The DNS answer cache, or <see langword="null"/> when caching is off.</param>
-internal sealed record DnsStack(IDnsLookup Lookup, CachingDnsLookup? AnswerCache);
-
 internal static class NetworkLookup
 {
     private static MxResolverTelemetry? s_sharedTelemetry;
@@ -33,9 +33,8 @@ internal static class NetworkLookup
     /// <param name="cache">The cache settings; no cache when <see langword="null"/> or disabled.</param>
     /// <param name="timeProvider">The clock of timeouts, TTLs and durations.</param>
     /// <param name="telemetry">Where query durations and cache counters go.</param>
-    /// <param name="clientLogger">Where the stub client logs failovers, discarded replies and truncation.</param>
-    /// <param name="cacheLogger">Where the cache logs stale answers.</param>
-    /// <exception cref="ArgumentException">The cache settings are inconsistent.</exception>
+    /// <param name="loggerFactory">Gives the stub client (failovers, discarded replies, truncation) and the cache (stale answers) their loggers.</param>
+    /// <exception cref="ArgumentException">A cache setting breaks a rule of <see cref="OptionsRules.Cache"/>.</exception>
     /// <exception cref="InvalidOperationException">No name server is configured and the system names none.</exception>
     /// <returns>The lookup to ask, and the answer cache inside it (handed to the resolver for its flush API and its resolution cache).</returns>
     public static DnsStack Create(
@@ -43,25 +42,12 @@ internal static class NetworkLookup
         MxCacheOptions? cache,
         TimeProvider timeProvider,
         MxResolverTelemetry telemetry,
-        ILogger? clientLogger,
-        ILogger? cacheLogger)
+        ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(telemetry);
-
-        DnsCacheOptions? cacheOptions = null;
-        if (cache is { Enabled: true })
-        {
-            // The DI layer validated these at start-up already; this guards direct use.
-            List<string> failures = MxResolverOptionsConsistencyValidator.Check(new MxResolverOptions { Cache = cache });
-            if (failures.Count > 0)
-            {
-                throw new ArgumentException(string.Join(" ", failures), nameof(cache));
-            }
-
-            cacheOptions = cache.ToDnsCacheOptions();
-        }
+        ArgumentNullException.ThrowIfNull(loggerFactory);
 
         var options = new DnsStubClientOptions
         {
@@ -69,7 +55,7 @@ internal static class NetworkLookup
             AttemptsPerServer = settings.QueryAttempts,
             UseTcpOnly = settings.UseTcpOnly,
             TimeProvider = timeProvider,
-            Logger = clientLogger,
+            Logger = loggerFactory.CreateLogger<DnsStubClient>(),
         };
         foreach (var server in settings.NameServers)
         {
@@ -77,12 +63,13 @@ internal static class NetworkLookup
         }
 
         IDnsLookup lookup = new DnsLookup(new DnsStubClient(options), telemetry, timeProvider);
-        if (cacheOptions is null)
+        if (cache is not { Enabled: true })
         {
             return new DnsStack(lookup, AnswerCache: null);
         }
 
-        var answerCache = new CachingDnsLookup(lookup, cacheOptions, timeProvider, telemetry, cacheLogger);
+        // The cache checks its settings against the same rules as every other path.
+        var answerCache = new CachingDnsLookup(lookup, cache, timeProvider, telemetry, loggerFactory.CreateLogger<CachingDnsLookup>());
         return new DnsStack(answerCache, answerCache);
     }
 }

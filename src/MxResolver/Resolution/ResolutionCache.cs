@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using MxResolver.Caching;
+using MxResolver.Input;
 
 namespace MxResolver.Resolution;
 
@@ -23,12 +25,11 @@ namespace MxResolver.Resolution;
 /// overall address cap, or an address shared by two exchanges (R13, R19). Those go through the
 /// DNS cache every time, which is still correct, only slower.
 /// </para>
-/// <para>Bounded like the DNS cache, with the same CLOCK eviction (R27).</para>
+/// <para>Bounded like the DNS cache, with the same CLOCK eviction (<see cref="ClockEviction{T}"/>, R27) and the same clock (<see cref="CacheClock"/>).</para>
 /// </remarks>
-internal sealed class ResolutionCache
+internal sealed class ResolutionCache : IClockPolicy<ResolutionCache.Entry>
 {
-    private readonly TimeProvider _timeProvider;
-    private readonly long _frequency;
+    private readonly CacheClock _clock;
     private readonly int _maxEntries;
     private readonly int _maxAddresses;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
@@ -36,7 +37,7 @@ internal sealed class ResolutionCache
     private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
 #endif
     private readonly object _gate = new();
-    private Queue<Entry> _clock = new();
+    private readonly ClockEviction<Entry> _eviction;
     private long _generation;
 
     /// <summary>Creates an empty cache.</summary>
@@ -45,10 +46,9 @@ internal sealed class ResolutionCache
     /// <param name="maxAddresses">The resolver's overall address cap (R19), to tell whether a shuffle could change which addresses are kept.</param>
     public ResolutionCache(TimeProvider timeProvider, int maxEntries, int maxAddresses)
     {
-        ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
-        _timeProvider = timeProvider;
-        _frequency = timeProvider.TimestampFrequency;
+        _clock = new CacheClock(timeProvider);
+        _eviction = new ClockEviction<Entry>(this);
         _maxEntries = maxEntries;
         _maxAddresses = maxAddresses;
 #if NET9_0_OR_GREATER
@@ -61,28 +61,17 @@ internal sealed class ResolutionCache
 
     /// <summary>
     /// Answers <paramref name="input"/> from the cache when it is a plain ASCII domain or an address
-    /// at one, without parsing or allocating beyond the result. Anything else (Unicode names,
-    /// literals, malformed input) misses here and is parsed by the resolver.
+    /// at one (<see cref="MxInputParser.TryGetPlainDomain"/>), without parsing or allocating beyond
+    /// the result. Anything else (Unicode names, literals, malformed input) misses here and is
+    /// parsed by the resolver.
     /// </summary>
     public bool TryGet(string input, Random random, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MxResolution? result)
     {
         result = null;
-        ReadOnlySpan<char> domain = input;
-        int at = domain.LastIndexOf('@');
-        if (at == 0)
-        {
-            return false; // an empty local part is invalid input (R2), whatever the domain
-        }
-
-        domain = domain[(at + 1)..];
-        if (!domain.IsEmpty && domain[^1] == '.')
-        {
-            domain = domain[..^1]; // R1: absolute either way
-        }
 
         // Keys are lower-case A-labels. Ignoring case is only the parser's mapping for ASCII:
         // for other characters (a dotless i, say) it would match names IDNA maps elsewhere (R3).
-        if (domain.IsEmpty || !System.Text.Ascii.IsValid(domain))
+        if (!MxInputParser.TryGetPlainDomain(input, out ReadOnlySpan<char> domain))
         {
             return false;
         }
@@ -125,9 +114,8 @@ internal sealed class ResolutionCache
             return;
         }
 
-        long now = _timeProvider.GetTimestamp();
-        Int128 lifetime = (Int128)ttl.Ticks * _frequency / TimeSpan.TicksPerSecond;
-        var entry = new Entry(asciiDomain, result, now + (lifetime > long.MaxValue / 4 ? long.MaxValue / 4 : (long)lifetime));
+        long now = _clock.Now;
+        var entry = new Entry(asciiDomain, result, now + _clock.ToUnits(ttl));
         lock (_gate)
         {
             if (_generation != generation)
@@ -144,13 +132,7 @@ internal sealed class ResolutionCache
             }
 
             _entries[asciiDomain] = entry;
-            _clock.Enqueue(entry);
-
-            // Replaced entries leave dead nodes behind; rebuild once they outnumber the live ones.
-            if (_clock.Count > (2 * _entries.Count) + 64)
-            {
-                _clock = new Queue<Entry>(_clock.Where(IsCurrent));
-            }
+            _eviction.Add(entry, _entries.Count);
         }
     }
 
@@ -190,7 +172,7 @@ internal sealed class ResolutionCache
             _generation++;
             int removed = _entries.Count;
             _entries.Clear();
-            _clock = new Queue<Entry>();
+            _eviction.Clear();
             return removed;
         }
     }
@@ -239,21 +221,22 @@ internal sealed class ResolutionCache
 
     private bool TryServe(Entry entry, string input, Random random, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MxResolution? result)
     {
-        long now = _timeProvider.GetTimestamp();
+        long now = _clock.Now;
         if (now >= entry.ExpiresAt)
         {
             result = null;
             return false;
         }
 
-        if (!entry.Referenced)
-        {
-            entry.Referenced = true;
-        }
-
+        entry.MarkReferenced();
         MxResolution template = entry.Template;
-        MxTarget[] cachedTargets = entry.Targets;
-        MxTarget[] targets = cachedTargets.Length == 0 ? cachedTargets : Shuffle(cachedTargets, random);
+        MxTarget[] targets = entry.Targets;
+        if (targets.Length != 0)
+        {
+            // R12: a copy with the ties shuffled again.
+            targets = (MxTarget[])targets.Clone();
+            ExchangeOrdering.ShuffleTies<MxTarget>(targets, random, static target => target.Preference);
+        }
 
         // Every property of the template is carried over; a test compares them by reflection so
         // that a property added to MxResolution later cannot be forgotten here.
@@ -268,68 +251,32 @@ internal sealed class ResolutionCache
             DroppedAddresses = template.DroppedAddresses,
             Warnings = template.Warnings,
             Error = template.Error,
-            TimeToLive = TimeSpan.FromSeconds((entry.ExpiresAt - now) / _frequency), // whole seconds left, counting down
+            TimeToLive = TimeSpan.FromSeconds(_clock.SecondsLeft(entry.ExpiresAt, now)), // whole seconds left, counting down
             IsStale = template.IsStale,
         };
         return true;
     }
 
-    /// <summary>R12: a copy with every run of equal preferences shuffled uniformly (Fisher–Yates); runs keep their order (R11).</summary>
-    private static MxTarget[] Shuffle(MxTarget[] sorted, Random random)
-    {
-        var targets = new MxTarget[sorted.Length];
-        Array.Copy(sorted, targets, sorted.Length);
-        int start = 0;
-        while (start < targets.Length)
-        {
-            int end = start + 1;
-            while (end < targets.Length && targets[end].Preference == targets[start].Preference)
-            {
-                end++;
-            }
-
-            for (int i = end - 1; i > start; i--)
-            {
-                int j = start + random.Next(i - start + 1);
-                (targets[i], targets[j]) = (targets[j], targets[i]);
-            }
-
-            start = end;
-        }
-
-        return targets;
-    }
-
     private bool EvictOne(long now)
     {
-        while (_clock.TryDequeue(out Entry? entry))
+        if (!_eviction.TryTakeVictim(now, out Entry? entry))
         {
-            if (!IsCurrent(entry))
-            {
-                continue;
-            }
-
-            if (entry.Referenced && now < entry.ExpiresAt)
-            {
-                entry.Referenced = false;
-                _clock.Enqueue(entry);
-                continue;
-            }
-
-            _entries.TryRemove(new KeyValuePair<string, Entry>(entry.Key, entry));
-            return true;
+            return false;
         }
 
-        return false;
+        _entries.TryRemove(new KeyValuePair<string, Entry>(entry.Key, entry));
+        return true;
     }
 
-    private bool IsCurrent(Entry entry) => _entries.TryGetValue(entry.Key, out Entry? current) && ReferenceEquals(current, entry);
+    bool IClockPolicy<Entry>.IsLive(Entry item) => _entries.TryGetValue(item.Key, out Entry? current) && ReferenceEquals(current, item);
+
+    ClockEntry IClockPolicy<Entry>.EntryOf(Entry item) => item;
+
+    bool IClockPolicy<Entry>.IsUseless(Entry item, long now) => now >= item.ExpiresAt;
 
     /// <summary>One cached resolution.</summary>
-    private sealed class Entry(string key, MxResolution template, long expiresAt)
+    internal sealed class Entry(string key, MxResolution template, long expiresAt) : ClockEntry
     {
-        public bool Referenced;
-
         public string Key { get; } = key;
 
         public MxResolution Template { get; } = template;

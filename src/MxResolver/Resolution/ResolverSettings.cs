@@ -1,12 +1,12 @@
 using System.Collections.Frozen;
-using System.Globalization;
 using System.Net;
+using MxResolver.Configuration;
 using MxResolver.Input;
 
 namespace MxResolver.Resolution;
 
 /// <summary>
-/// A validated, immutable copy of <see cref="MxResolverOptions"/>, taken when the resolver is
+/// A validated (<see cref="OptionsRules"/>), immutable copy of <see cref="MxResolverOptions"/>, taken when the resolver is
 /// built so that later changes to the options object cannot tear a resolution in progress.
 /// </summary>
 internal sealed class ResolverSettings
@@ -43,62 +43,31 @@ internal sealed class ResolverSettings
 
     public required int MaxAddresses { get; init; }
 
-    /// <summary>Validates and copies <paramref name="options"/>.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> or one of its lists is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">A setting is out of range or cannot be parsed.</exception>
+    /// <summary>Checks <paramref name="options"/> against <see cref="OptionsRules"/> and copies it.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A setting breaks a rule; the message names its configuration key.</exception>
     public static ResolverSettings From(MxResolverOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(options.NameServers, nameof(options.NameServers));
-        ArgumentNullException.ThrowIfNull(options.LocalHostNames, nameof(options.LocalHostNames));
-        ArgumentNullException.ThrowIfNull(options.LocalAddresses, nameof(options.LocalAddresses));
+        OptionsRules.ThrowIfInvalid(options);
 
-        if (options.QueryTimeout is TimeSpan queryTimeout)
-        {
-            RequirePositive(queryTimeout, nameof(options.QueryTimeout), allowInfinite: false);
-        }
-
-        RequirePositive(options.ResolutionTimeout, nameof(options.ResolutionTimeout), allowInfinite: true);
-        if (options.QueryAttempts is int attempts)
-        {
-            RequireAtLeastOne(attempts, nameof(options.QueryAttempts));
-        }
-
-        RequireAtLeastOne(options.MaxTargets, nameof(options.MaxTargets));
-        RequireAtLeastOne(options.MaxAddressesPerTarget, nameof(options.MaxAddressesPerTarget));
-        RequireAtLeastOne(options.MaxAddresses, nameof(options.MaxAddresses));
-        if (!Enum.IsDefined(options.AddressFamily))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.AddressFamily, $"{nameof(options.AddressFamily)} is not a defined value.");
-        }
-
+        // The rules have parsed every list entry already; these parses cannot fail.
         var servers = new List<IPEndPoint>(options.NameServers.Count);
         foreach (string server in options.NameServers)
         {
-            servers.Add(ParseNameServer(server));
+            OptionsRules.TryParseNameServer(server, out IPEndPoint? endPoint);
+            servers.Add(endPoint!);
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (string name in options.LocalHostNames)
         {
-            MxInput parsed = MxInputParser.ParseDomain(name ?? string.Empty, name ?? string.Empty);
-            if (parsed.Kind != MxInputKind.Domain)
-            {
-                throw new ArgumentException($"The local host name '{name}' is invalid: {parsed.Error}", nameof(options));
-            }
-
-            names.Add(parsed.AsciiDomain!);
+            names.Add(MxInputParser.ParseDomain(name, name).AsciiDomain!);
         }
 
         var addresses = new HashSet<IPAddress>();
         foreach (string text in options.LocalAddresses)
         {
-            if (!IPAddress.TryParse(text, out IPAddress? address))
-            {
-                throw new ArgumentException($"The local address '{text}' is not an IP address.", nameof(options));
-            }
-
-            addresses.Add(AddressClassifier.Normalize(address));
+            addresses.Add(AddressClassifier.Normalize(IPAddress.Parse(text)));
         }
 
         return new ResolverSettings
@@ -117,40 +86,5 @@ internal sealed class ResolverSettings
             MaxAddressesPerTarget = options.MaxAddressesPerTarget,
             MaxAddresses = options.MaxAddresses,
         };
-    }
-
-    /// <summary>Parses <c>192.0.2.53</c>, <c>192.0.2.53:5353</c>, <c>2001:db8::53</c> or <c>[2001:db8::53]:5353</c>.</summary>
-    /// <exception cref="ArgumentException">The text is not an address with an optional port.</exception>
-    internal static IPEndPoint ParseNameServer(string? text)
-    {
-        if (text is null || !IPEndPoint.TryParse(text.Trim(), out IPEndPoint? endPoint))
-        {
-            throw new ArgumentException($"The name server '{text}' is not an IP address with an optional port.", nameof(MxResolverOptions.NameServers));
-        }
-
-        // IPEndPoint.TryParse leaves the port 0 when the text has none.
-        return endPoint.Port == 0 ? new IPEndPoint(endPoint.Address, 53) : endPoint;
-    }
-
-    private static void RequirePositive(TimeSpan value, string name, bool allowInfinite)
-    {
-        if (allowInfinite && value == Timeout.InfiniteTimeSpan)
-        {
-            return;
-        }
-
-        // Timers take at most int.MaxValue milliseconds (about 24.8 days).
-        if (value <= TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be positive and under 24 days."));
-        }
-    }
-
-    private static void RequireAtLeastOne(int value, string name)
-    {
-        if (value < 1)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");
-        }
     }
 }

@@ -66,7 +66,7 @@ public sealed class CachingDnsLookupPropertyTests
 
     private static bool Run(int[] operations, bool serveStale, int maxEntries, bool noSoaFloor)
     {
-        var options = new DnsCacheOptions
+        var options = new MxCacheOptions
         {
             MaxEntries = maxEntries,
             MinimumTtl = MinimumTtl,
@@ -132,7 +132,7 @@ public sealed class CachingDnsLookupPropertyTests
         return true;
     }
 
-    private static bool Holds(DnsAnswer answer, bool askedUpstream, List<Issue> issued, DateTimeOffset now, DnsCacheOptions options)
+    private static bool Holds(DnsAnswer answer, bool askedUpstream, List<Issue> issued, DateTimeOffset now, MxCacheOptions options)
     {
         int id = int.Parse(answer.CanonicalName.AsSpan(1, answer.CanonicalName.Length - 2), CultureInfo.InvariantCulture);
         Issue issue = issued[id];
@@ -178,7 +178,7 @@ public sealed class CachingDnsLookupPropertyTests
     };
 
     /// <summary>The model: how long the rules allow each upstream answer to be reused.</summary>
-    private static TimeSpan Lifetime(Mode mode, DnsCacheOptions options) => mode switch
+    private static TimeSpan Lifetime(Mode mode, MxCacheOptions options) => mode switch
     {
         Mode.SuccessTtl0 => TimeSpan.Zero, // R24
         Mode.SuccessTtl1 => MinimumTtl, // R24: raised to the minimum

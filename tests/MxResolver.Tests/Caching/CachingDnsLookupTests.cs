@@ -23,8 +23,8 @@ public sealed class CachingDnsLookupTests : IDisposable
 
     public void Dispose() => _telemetry.Dispose();
 
-    private CachingDnsLookup NewCache(IDnsLookup inner, DnsCacheOptions? options = null) =>
-        new(inner, options ?? DnsCacheOptions.Default, _time, _telemetry);
+    private CachingDnsLookup NewCache(IDnsLookup inner, MxCacheOptions? options = null) =>
+        new(inner, options ?? new MxCacheOptions(), _time, _telemetry);
 
     private static CountingDnsLookup Answering(DnsAnswer answer) => new((_, _) => answer);
 
@@ -76,7 +76,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     {
         // R24
         var inner = Answering(Address(Host, DnsRecordType.A, 5, "192.0.2.1"));
-        var cache = NewCache(inner, new DnsCacheOptions { MinimumTtl = TimeSpan.FromSeconds(60) });
+        var cache = NewCache(inner, new MxCacheOptions { MinimumTtl = TimeSpan.FromSeconds(60) });
 
         var first = await cache.LookupAsync(Host, DnsRecordType.A, Token);
         _time.Advance(TimeSpan.FromSeconds(60) - OneTick);
@@ -94,7 +94,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     {
         // R24
         var inner = Answering(Mx("example.test.", 604_800, (10, Host)));
-        var cache = NewCache(inner, new DnsCacheOptions { MaximumTtl = TimeSpan.FromHours(1) });
+        var cache = NewCache(inner, new MxCacheOptions { MaximumTtl = TimeSpan.FromHours(1) });
 
         var first = await cache.LookupAsync("example.test.", DnsRecordType.MX, Token);
         _time.Advance(TimeSpan.FromHours(1) - OneTick);
@@ -112,7 +112,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     {
         // R24: TTL 0 serves the current resolution only (RFC 1035 §3.2.1)
         var inner = Answering(Address(Host, DnsRecordType.A, 0, "192.0.2.1"));
-        var cache = NewCache(inner, new DnsCacheOptions { MinimumTtl = TimeSpan.FromSeconds(60) });
+        var cache = NewCache(inner, new MxCacheOptions { MinimumTtl = TimeSpan.FromSeconds(60) });
 
         var first = await cache.LookupAsync(Host, DnsRecordType.A, Token);
         var second = await cache.LookupAsync(Host, DnsRecordType.A, Token);
@@ -160,7 +160,7 @@ public sealed class CachingDnsLookupTests : IDisposable
         DnsAnswer fromWire = DnsAnswerReader.Read(reply, "gone.example.test.", DnsRecordType.MX);
         Assert.Equal(86_400u, fromWire.TimeToLive);
         var inner = Answering(fromWire);
-        var cache = NewCache(inner, new DnsCacheOptions { NegativeMaximumTtl = TimeSpan.FromMinutes(10) });
+        var cache = NewCache(inner, new MxCacheOptions { NegativeMaximumTtl = TimeSpan.FromMinutes(10) });
 
         var first = await cache.LookupAsync("gone.example.test.", DnsRecordType.MX, Token);
         _time.Advance(TimeSpan.FromMinutes(10) - OneTick);
@@ -179,7 +179,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     {
         // R25
         var inner = Answering(Negative(Host, DnsRecordType.AAAA, DnsAnswerKind.NoData, soaTtl: 10));
-        var cache = NewCache(inner, new DnsCacheOptions { NegativeMinimumTtl = TimeSpan.FromSeconds(30) });
+        var cache = NewCache(inner, new MxCacheOptions { NegativeMinimumTtl = TimeSpan.FromSeconds(30) });
 
         var first = await cache.LookupAsync(Host, DnsRecordType.AAAA, Token);
         _time.Advance(TimeSpan.FromSeconds(29));
@@ -212,7 +212,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     {
         // R25: "or only for a short configured floor"
         var inner = Answering(Negative("example.test.", DnsRecordType.MX, DnsAnswerKind.NoData, soaTtl: null));
-        var cache = NewCache(inner, new DnsCacheOptions { NegativeTtlWithoutSoa = TimeSpan.FromSeconds(15) });
+        var cache = NewCache(inner, new MxCacheOptions { NegativeTtlWithoutSoa = TimeSpan.FromSeconds(15) });
 
         var first = await cache.LookupAsync("example.test.", DnsRecordType.MX, Token);
         _time.Advance(TimeSpan.FromSeconds(15) - OneTick);
@@ -291,7 +291,7 @@ public sealed class CachingDnsLookupTests : IDisposable
         // R26
         var failure = kind == DnsAnswerKind.Failure ? Failure(Host, DnsRecordType.A) : new DnsAnswer(Host, DnsRecordType.A, kind);
         var inner = Answering(failure);
-        var cache = NewCache(inner, new DnsCacheOptions { FailureTtl = TimeSpan.FromSeconds(5) });
+        var cache = NewCache(inner, new MxCacheOptions { FailureTtl = TimeSpan.FromSeconds(5) });
 
         var first = await cache.LookupAsync(Host, DnsRecordType.A, Token);
         _time.Advance(TimeSpan.FromSeconds(5) - OneTick);
@@ -307,11 +307,20 @@ public sealed class CachingDnsLookupTests : IDisposable
     }
 
     [Fact]
-    public async Task LookupAsync_FailureTtlOverFiveMinutes_CappedAtFiveMinutes()
+    public void Constructor_FailureTtlOverFiveMinutes_Rejected()
     {
-        // R26: RFC 2308 §7.1, never over five minutes
+        // R26: RFC 2308 §7.1, never over five minutes; rejected, not silently lowered
+        var error = Assert.Throws<ArgumentException>(() => NewCache(Answering(Failure(Host, DnsRecordType.A)), new MxCacheOptions { FailureTtl = TimeSpan.FromHours(1) }));
+
+        Assert.Equal("MxResolver:Cache:FailureTtl '01:00:00' exceeds the five minutes RFC 2308 §7.1 allows for caching a failure.", error.Message);
+    }
+
+    [Fact]
+    public async Task LookupAsync_FailureTtlFiveMinutes_KeptFiveMinutes()
+    {
+        // R26: RFC 2308 §7.1, at most five minutes
         var inner = Answering(Failure(Host, DnsRecordType.A));
-        var cache = NewCache(inner, new DnsCacheOptions { FailureTtl = TimeSpan.FromHours(1) });
+        var cache = NewCache(inner, new MxCacheOptions { FailureTtl = TimeSpan.FromMinutes(5) });
 
         await cache.LookupAsync(Host, DnsRecordType.A, Token);
         _time.Advance(TimeSpan.FromMinutes(5) - OneTick);
@@ -328,7 +337,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     {
         // R26: "or not at all"
         var inner = Answering(Failure(Host, DnsRecordType.A));
-        var cache = NewCache(inner, new DnsCacheOptions { FailureTtl = TimeSpan.Zero });
+        var cache = NewCache(inner, new MxCacheOptions { FailureTtl = TimeSpan.Zero });
 
         await cache.LookupAsync(Host, DnsRecordType.A, Token);
         await cache.LookupAsync(Host, DnsRecordType.A, Token);
@@ -360,7 +369,7 @@ public sealed class CachingDnsLookupTests : IDisposable
         // R28: RFC 8767, stale answer with a 30 s TTL, counted
         bool failing = false;
         var inner = new CountingDnsLookup((name, type) => failing ? Failure(name, type) : Address(name, type, 60, "192.0.2.1"));
-        var cache = NewCache(inner, new DnsCacheOptions { ServeStale = true });
+        var cache = NewCache(inner, new MxCacheOptions { ServeStale = true });
         long staleCount = 0;
         using var listener = ListenTo(_telemetry.StaleAnswers, value => Interlocked.Add(ref staleCount, value));
         await cache.LookupAsync(Host, DnsRecordType.A, Token);
@@ -383,7 +392,7 @@ public sealed class CachingDnsLookupTests : IDisposable
         // R28: RFC 8767 §5 failure recheck timer
         bool failing = false;
         var inner = new CountingDnsLookup((name, type) => failing ? Failure(name, type) : Address(name, type, 60, "192.0.2.1"));
-        var cache = NewCache(inner, new DnsCacheOptions { ServeStale = true, StaleAnswerTtl = TimeSpan.FromSeconds(30) });
+        var cache = NewCache(inner, new MxCacheOptions { ServeStale = true, StaleAnswerTtl = TimeSpan.FromSeconds(30) });
         await cache.LookupAsync(Host, DnsRecordType.A, Token);
         failing = true;
         _time.Advance(TimeSpan.FromSeconds(61));
@@ -407,7 +416,7 @@ public sealed class CachingDnsLookupTests : IDisposable
         // R28: bounded stale period
         bool failing = false;
         var inner = new CountingDnsLookup((name, type) => failing ? Failure(name, type) : Address(name, type, 60, "192.0.2.1"));
-        var cache = NewCache(inner, new DnsCacheOptions { ServeStale = true, MaxStaleAge = TimeSpan.FromHours(1), FailureTtl = TimeSpan.Zero });
+        var cache = NewCache(inner, new MxCacheOptions { ServeStale = true, MaxStaleAge = TimeSpan.FromHours(1), FailureTtl = TimeSpan.Zero });
         await cache.LookupAsync(Host, DnsRecordType.A, Token);
         failing = true;
 
@@ -428,7 +437,7 @@ public sealed class CachingDnsLookupTests : IDisposable
         // R28 with R5/R6: a stale NXDOMAIN would bounce mail that a failure keeps queued
         bool failing = false;
         var inner = new CountingDnsLookup((name, type) => failing ? Failure(name, type) : Negative(name, type, DnsAnswerKind.NxDomain, soaTtl: 60));
-        var cache = NewCache(inner, new DnsCacheOptions { ServeStale = true });
+        var cache = NewCache(inner, new MxCacheOptions { ServeStale = true });
         await cache.LookupAsync("gone.example.test.", DnsRecordType.MX, Token);
         failing = true;
         _time.Advance(TimeSpan.FromSeconds(61));
@@ -443,7 +452,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     {
         // R27: bounded, CLOCK eviction
         var inner = new CountingDnsLookup((name, type) => Address(name, type, 3600, "192.0.2.1"));
-        var cache = NewCache(inner, new DnsCacheOptions { MaxEntries = 3 });
+        var cache = NewCache(inner, new MxCacheOptions { MaxEntries = 3 });
         long evictions = 0;
         using var listener = ListenTo(_telemetry.CacheEvictions, value => Interlocked.Add(ref evictions, value));
         await cache.LookupAsync("h1.example.test.", DnsRecordType.A, Token);
@@ -467,7 +476,7 @@ public sealed class CachingDnsLookupTests : IDisposable
     {
         // R27
         var inner = new CountingDnsLookup((name, type) => Address(name, type, 3600, "192.0.2.1"));
-        var cache = NewCache(inner, new DnsCacheOptions { MaxEntries = 50 });
+        var cache = NewCache(inner, new MxCacheOptions { MaxEntries = 50 });
 
         for (int i = 0; i < 1000; i++)
         {
@@ -483,7 +492,7 @@ public sealed class CachingDnsLookupTests : IDisposable
         var inner = new CountingDnsLookup((name, type) => type == DnsRecordType.MX && name.StartsWith("n1", StringComparison.Ordinal)
             ? Negative(name, type, DnsAnswerKind.NxDomain, soaTtl: 5)
             : Address(name, type, (uint)(name.Length % 7), "192.0.2.1"));
-        var cache = NewCache(inner, new DnsCacheOptions { MaxEntries = 40, ServeStale = true });
+        var cache = NewCache(inner, new MxCacheOptions { MaxEntries = 40, ServeStale = true });
         DnsRecordType[] types = [DnsRecordType.MX, DnsRecordType.A, DnsRecordType.AAAA];
 
         var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>

@@ -41,10 +41,10 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     }
 
     private (MailExchangeResolver Resolver, CountingDnsLookup Inner, CachingDnsLookup Cache) NewResolver(
-        Func<string, DnsRecordType, DnsAnswer>? zone = null, DnsCacheOptions? cacheOptions = null, Random? random = null, MxResolverOptions? options = null)
+        Func<string, DnsRecordType, DnsAnswer>? zone = null, MxCacheOptions? cacheOptions = null, Random? random = null, MxResolverOptions? options = null)
     {
         var inner = new CountingDnsLookup(zone ?? FiveTargets);
-        var cache = new CachingDnsLookup(inner, cacheOptions ?? DnsCacheOptions.Default, _time, _telemetry);
+        var cache = new CachingDnsLookup(inner, cacheOptions ?? new MxCacheOptions(), _time, _telemetry);
         var resolver = new MailExchangeResolver(options ?? new MxResolverOptions(), cache, _time, random ?? new Random(5321), logger: null);
         return (resolver, inner, cache);
     }
@@ -188,7 +188,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
         // R26: a partial failure is not kept beyond the failure TTL of its answer (here zero)
         var (resolver, inner, _) = NewResolver(
             (name, type) => name == "mx5.example.test." && type == DnsRecordType.AAAA ? Failure(name, type) : FiveTargets(name, type),
-            new DnsCacheOptions { FailureTtl = TimeSpan.Zero });
+            new MxCacheOptions { FailureTtl = TimeSpan.Zero });
         var first = await resolver.ResolveAsync(Domain, Token);
 
         var second = await resolver.ResolveAsync(Domain, Token);
@@ -203,7 +203,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     public async Task ResolveAsync_TemporaryFailure_NotCached()
     {
         // R26 with R6
-        var (resolver, inner, _) = NewResolver((name, type) => Failure(name, type), new DnsCacheOptions { FailureTtl = TimeSpan.Zero });
+        var (resolver, inner, _) = NewResolver((name, type) => Failure(name, type), new MxCacheOptions { FailureTtl = TimeSpan.Zero });
         await resolver.ResolveAsync(Domain, Token);
 
         var second = await resolver.ResolveAsync(Domain, Token);
@@ -219,7 +219,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
         bool failing = false;
         var (resolver, _, _) = NewResolver(
             (name, type) => failing ? Failure(name, type) : FiveTargets(name, type),
-            new DnsCacheOptions { ServeStale = true });
+            new MxCacheOptions { ServeStale = true });
         await resolver.ResolveAsync(Domain, Token);
         failing = true;
         _time.Advance(TimeSpan.FromMinutes(10));
@@ -360,7 +360,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
     {
         // Flushes are logged (event IDs 1200-1201); cache hits log nothing
         var logger = new RecordingLogger();
-        var cache = new CachingDnsLookup(new CountingDnsLookup(FiveTargets), DnsCacheOptions.Default, _time, _telemetry);
+        var cache = new CachingDnsLookup(new CountingDnsLookup(FiveTargets), new MxCacheOptions(), _time, _telemetry);
         var resolver = new MailExchangeResolver(new MxResolverOptions(), cache, _time, new Random(1), logger);
         await resolver.ResolveAsync(Domain, Token);
         int afterResolution = logger.Events.Count;
@@ -449,7 +449,7 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
             }));
         });
         var client = new DnsStubClient(new DnsStubClientOptions { NameServers = [server.EndPoint], AttemptTimeout = TimeSpan.FromSeconds(5), AttemptsPerServer = 1 });
-        var cache = new CachingDnsLookup(new DnsLookup(client), DnsCacheOptions.Default, TimeProvider.System, _telemetry);
+        var cache = new CachingDnsLookup(new DnsLookup(client), new MxCacheOptions(), TimeProvider.System, _telemetry);
         var resolver = new MailExchangeResolver(new MxResolverOptions(), cache, TimeProvider.System, Random.Shared, logger: null);
 
         var resolutions = Enumerable.Range(0, 10_000).Select(_ => resolver.ResolveAsync(Domain, Token).AsTask()).ToArray();

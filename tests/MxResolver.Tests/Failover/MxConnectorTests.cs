@@ -490,10 +490,10 @@ public sealed class MxConnectorTests
     public void Constructor_InvalidOptions_ThrowsArgumentException()
     {
         var resolver = FakeMxResolver.Targets();
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MxConnector(resolver, new MxFailoverOptions { ConnectTimeout = TimeSpan.Zero }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MxConnector(resolver, new MxFailoverOptions { MaxAttempts = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MxConnector(resolver, new MxFailoverOptions { ConnectionAttemptDelay = TimeSpan.FromMilliseconds(-1) }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MxConnector(resolver, new MxFailoverOptions { MaxHealthBackoff = TimeSpan.FromSeconds(1), HealthBackoff = TimeSpan.FromSeconds(2) }));
+        Assert.StartsWith("MxResolver:Failover:ConnectTimeout ", Assert.Throws<ArgumentException>(() => new MxConnector(resolver, new MxFailoverOptions { ConnectTimeout = TimeSpan.Zero })).Message, StringComparison.Ordinal);
+        Assert.StartsWith("MxResolver:Failover:MaxAttempts ", Assert.Throws<ArgumentException>(() => new MxConnector(resolver, new MxFailoverOptions { MaxAttempts = 0 })).Message, StringComparison.Ordinal);
+        Assert.StartsWith("MxResolver:Failover:ConnectionAttemptDelay ", Assert.Throws<ArgumentException>(() => new MxConnector(resolver, new MxFailoverOptions { ConnectionAttemptDelay = TimeSpan.FromMilliseconds(-1) })).Message, StringComparison.Ordinal);
+        Assert.StartsWith("MxResolver:Failover:HealthBackoff ", Assert.Throws<ArgumentException>(() => new MxConnector(resolver, new MxFailoverOptions { MaxHealthBackoff = TimeSpan.FromSeconds(1), HealthBackoff = TimeSpan.FromSeconds(2) })).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentNullException>(() => new MxConnector(null!));
     }
 

@@ -976,7 +976,8 @@ public class MailExchangeResolverTests
         // R19
         var options = new MxResolverOptions { MaxTargets = maxTargets, MaxAddressesPerTarget = perTarget, MaxAddresses = total };
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => Create(new FakeDnsLookup(), options));
+        var error = Assert.Throws<ArgumentException>(() => Create(new FakeDnsLookup(), options));
+        Assert.EndsWith("'0' must be between 1 and " + (total == 0 ? "10000." : "1000."), error.Message, StringComparison.Ordinal);
     }
 
     // ---- TTL, deadline, cancellation, options ------------------------------------------------
@@ -1053,7 +1054,8 @@ public class MailExchangeResolverTests
     [InlineData("[2001:db8::53]:5353", "[2001:db8::53]:5353")]
     public void ParseNameServer_Forms_Parsed(string text, string expected)
     {
-        Assert.Equal(expected, MxResolver.Resolution.ResolverSettings.ParseNameServer(text).ToString());
+        Assert.True(MxResolver.Configuration.OptionsRules.TryParseNameServer(text, out System.Net.IPEndPoint? endPoint));
+        Assert.Equal(expected, endPoint.ToString());
     }
 
     [Theory]
@@ -1072,7 +1074,8 @@ public class MailExchangeResolverTests
     {
         var options = new MxResolverOptions { ResolutionTimeout = TimeSpan.FromSeconds(seconds) };
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => Create(new FakeDnsLookup(), options));
+        var error = Assert.Throws<ArgumentException>(() => Create(new FakeDnsLookup(), options));
+        Assert.StartsWith("MxResolver:ResolutionTimeout ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

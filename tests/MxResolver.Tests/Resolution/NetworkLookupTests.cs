@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using MxResolver.Tests.Infrastructure;
 
 namespace MxResolver.Tests.Resolution;
@@ -88,6 +91,50 @@ public sealed class NetworkLookupTests(UnboundFixture unbound)
 
         // One resolution asks MX, then A and AAAA of the one target.
         Assert.Equal(expectedQueries, server.ReceivedQueries.Count);
+        Assert.Empty(server.ScriptErrors);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_PublicConstructorWithClockAndLoggerFactory_CacheAgesOnThatClockAndLogsThere()
+    {
+        // The non-DI seams: the cache counts time on the given TimeProvider, and the resolver and
+        // its stack log through the given factory under the categories DI uses.
+        await using var server = new ScriptedDnsServer(q =>
+        {
+            string name = q.Info!.QuestionName!.ToLowerInvariant();
+            return ScriptedResponse.Reply(q.Reply(configure: b =>
+            {
+                switch (q.Info.QuestionType)
+                {
+                    case DnsTypeCode.MX when name == "clock.test.":
+                        b.AddMx(RecordSection.Answer, name, 10, "mx.clock.test.", ttl: 60);
+                        break;
+                    case DnsTypeCode.A when name == "mx.clock.test.":
+                        b.AddA(RecordSection.Answer, name, "192.0.2.81", ttl: 60);
+                        break;
+                    default:
+                        b.AddSoa(RecordSection.Authority, "clock.test.", "ns.clock.test.", "hostmaster.clock.test.", 1, 3600, 600, 86400, minimum: 60, ttl: 60);
+                        break;
+                }
+            }));
+        });
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var collector = new FakeLogCollector();
+        using var loggers = new LoggerFactory([new FakeLoggerProvider(collector)], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
+        var resolver = new MailExchangeResolver(new MxResolverOptions { NameServers = { server.EndPoint.ToString() } }, time, loggers);
+
+        MxResolution first = await resolver.ResolveAsync("clock.test", Token).AsTask().WaitAsync(Bound, Token);
+        time.Advance(TimeSpan.FromSeconds(59));
+        MxResolution cached = await resolver.ResolveAsync("clock.test", Token).AsTask().WaitAsync(Bound, Token);
+        int queriesWhileFresh = server.ReceivedQueries.Count;
+        time.Advance(TimeSpan.FromSeconds(1));
+        await resolver.ResolveAsync("clock.test", Token).AsTask().WaitAsync(Bound, Token);
+
+        Assert.Equal(MxResolutionStatus.Success, first.Status);
+        Assert.Equal(TimeSpan.FromSeconds(1), cached.TimeToLive); // counted down on the fake clock
+        Assert.Equal(3, queriesWhileFresh); // MX, A, AAAA once
+        Assert.Equal(6, server.ReceivedQueries.Count); // expired on the fake clock, asked again
+        Assert.Contains(collector.GetSnapshot(), record => record.Category == typeof(MailExchangeResolver).FullName && record.Id.Id == 4001);
         Assert.Empty(server.ScriptErrors);
     }
 }
