@@ -54,7 +54,7 @@ public sealed class MxResolverTelemetryTests(UnboundFixture unbound)
                 NameServers = { unbound.EndPoint.ToString() },
                 BlockedAddresses = AddressCategories.Default & ~AddressCategories.Loopback, // the test network
             },
-            logger);
+            loggerFactory: new OneLoggerFactory(logger));
         var failover = new MxFailoverOptions { CheckGreeting = false, ConnectTimeout = TimeSpan.FromSeconds(10), OverallTimeout = TimeSpan.FromSeconds(45) };
         using var connector = new MxConnector(resolver, failover, logger: logger);
         using var oneAttempt = new MxConnector(resolver, new MxFailoverOptions { MaxAttempts = 1, ConnectTimeout = TimeSpan.FromSeconds(10) }, logger: logger);
@@ -121,6 +121,18 @@ public sealed class MxResolverTelemetryTests(UnboundFixture unbound)
                 .Concat(span.Baggage.Select(item => $"{item.Key}={item.Value}")));
 
     /// <summary>Keeps, per event, its ID, the formatted message, every structured value, the exception and any scope.</summary>
+    /// <summary>Hands the same logger to every category, so one list sees everything the resolver logs.</summary>
+    private sealed class OneLoggerFactory(ILogger logger) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => logger;
+
+        public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
+
+        public void Dispose()
+        {
+        }
+    }
+
     private sealed class EverythingLogger : ILogger
     {
         private readonly ConcurrentQueue<string> _entries = new();
