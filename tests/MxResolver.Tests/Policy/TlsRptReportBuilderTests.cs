@@ -7,8 +7,9 @@ namespace MxResolver.Tests.Policy;
 public class TlsRptReportBuilderTests
 {
     /// <summary>
-    /// The example report of RFC 8460 §4.4 (with "mx-host" as an array, as §4.3 describes it and
-    /// erratum 8070 corrects the example; the additional-information URI on one line).
+    /// The example report of RFC 8460 §4.4, with two changes: "mx-host" is an array (the printed
+    /// example has a single string; the builder writes the list of patterns, as implementations
+    /// read it), and the additional-information URI, wrapped in the RFC, is on one line.
     /// </summary>
     private const string Rfc8460Example = """
         {
