@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using MxResolver.Transport;
 using MxResolver.Dns;
 using MxResolver.Lookup;
 using ArSoftDns = ARSoft.Tools.Net.Dns;

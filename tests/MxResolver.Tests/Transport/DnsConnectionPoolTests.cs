@@ -59,7 +59,7 @@ public sealed class DnsConnectionPoolTests
         var result = await pool.QueryAsync(entry, Query("lost.test."), QueryTimeout, TestContext.Current.CancellationToken).AsTask().WaitAsync(Bound, TestContext.Current.CancellationToken);
 
         Assert.Equal(DnsStreamStatus.ConnectionLost, result.Status);
-        Assert.Equal(MxResolver.Dns.DnsQueryError.NetworkError, result.Error);
+        Assert.Equal(DnsQueryError.NetworkError, result.Error);
         Assert.Equal(2, server.ConnectionCount);
     }
 
