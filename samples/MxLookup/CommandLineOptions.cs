@@ -12,6 +12,7 @@ internal sealed class CommandLineOptions
     public const string HelpText =
         """
         Usage: mxlookup [options] <domain|email>...
+               mxlookup [options] --file <path|->
 
         Shows where mail for each domain or email address goes: the MX targets in the order a
         sender tries them (RFC 5321 §5.1), with their addresses.
@@ -25,6 +26,12 @@ internal sealed class CommandLineOptions
           --server <ip>[:<port>]      name server to ask (repeatable, asked in order); IPv6 as
                                       [addr]:port; default: the system's (/etc/resolv.conf)
           --json                      one JSON object per input, one per line
+          --file <path>               read the inputs from a file, one per line ("-": standard
+                                      input); blank lines and lines starting with # are skipped;
+                                      results are written as they complete, a summary by status
+                                      goes to stderr, and progress too when stderr is a terminal
+          --ordered                   with --file: write results in input order instead
+          --concurrency <n>           inputs resolved at once, 1-4096; default: 64
           --timeout <ms>              deadline for each input; default: 30000
           --tcp                       query over TCP only
           --family <order>            address family order within a target: any (default,
@@ -38,7 +45,9 @@ internal sealed class CommandLineOptions
         Exit codes:
           0   every input has usable targets
           64  bad usage: unknown option, bad value, or an input that is not a domain or address
+          66  the --file cannot be read
           68  some input failed permanently (no such domain, null MX, no usable target, ...)
+          70  unexpected error (a bug)
           75  some input failed temporarily (and none permanently): retry later
           78  no name server: none configured on this system and no --server given
           130 interrupted (Ctrl+C)
@@ -77,6 +86,15 @@ internal sealed class CommandLineOptions
 
     /// <summary>The names of this host, for self-pruning (R14).</summary>
     public List<string> LocalNames { get; } = [];
+
+    /// <summary>The file of inputs (<c>-</c> for standard input), or <see langword="null"/> when the inputs are arguments.</summary>
+    public string? InputFile { get; private set; }
+
+    /// <summary>Whether list-mode results are written in input order instead of as they complete.</summary>
+    public bool Ordered { get; private set; }
+
+    /// <summary>How many inputs are resolved at once.</summary>
+    public int Concurrency { get; private set; } = MxBulkResolutionOptions.DefaultMaxConcurrency;
 
     /// <summary>Whether <c>--help</c> was given; nothing else is done then.</summary>
     public bool ShowHelp { get; private set; }
@@ -153,6 +171,9 @@ internal sealed class CommandLineOptions
                 "-h" or "--help" => Flag(name, inlineValue, () => ShowHelp = true),
                 "--json" => Flag(name, inlineValue, () => Json = true),
                 "--tcp" => Flag(name, inlineValue, () => TcpOnly = true),
+                "--ordered" => Flag(name, inlineValue, () => Ordered = true),
+                "--file" => WithValue(name, "<path>", inlineValue, args, ref i, SetFile),
+                "--concurrency" => WithValue(name, "<n>", inlineValue, args, ref i, SetConcurrency),
                 "--allow-loopback" => Flag(name, inlineValue, () => AllowLoopback = true),
                 "--allow-ip-exchange" => Flag(name, inlineValue, () => AllowIPExchange = true),
                 "--server" => WithValue(name, "<ip>[:<port>]", inlineValue, args, ref i, AddServer),
@@ -167,7 +188,17 @@ internal sealed class CommandLineOptions
             }
         }
 
-        return ShowHelp || Inputs.Count > 0 ? null : "no domain or email address given";
+        if (ShowHelp)
+        {
+            return null;
+        }
+
+        if (InputFile is not null)
+        {
+            return Inputs.Count == 0 ? null : "give the inputs as arguments or with --file, not both";
+        }
+
+        return Inputs.Count > 0 ? null : "no domain or email address given";
     }
 
     private static string? Flag(string name, string? inlineValue, Action set)
@@ -236,6 +267,24 @@ internal sealed class CommandLineOptions
         }
 
         Timeout = TimeSpan.FromMilliseconds(milliseconds);
+        return null;
+    }
+
+    private string? SetFile(string text)
+    {
+        InputFile = text;
+        return null;
+    }
+
+    private string? SetConcurrency(string text)
+    {
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int concurrency)
+            || concurrency is < 1 or > MxBulkResolutionOptions.MaxConcurrencyLimit)
+        {
+            return $"--concurrency '{text}' is not a whole number from 1 to {MxBulkResolutionOptions.MaxConcurrencyLimit}";
+        }
+
+        Concurrency = concurrency;
         return null;
     }
 

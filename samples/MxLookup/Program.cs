@@ -5,9 +5,6 @@ namespace MxLookup;
 /// <summary><c>mxlookup</c>: where does mail for these domains go? Run <c>mxlookup --help</c>.</summary>
 internal static class Program
 {
-    // Inputs are resolved concurrently, a few at a time, and printed in the order given.
-    private const int MaxConcurrentResolutions = 8;
-
     private static async Task<int> Main(string[] args)
     {
         using var interrupted = new CancellationTokenSource();
@@ -21,7 +18,9 @@ internal static class Program
         Console.CancelKeyPress += onCancel;
         try
         {
-            return await RunAsync(args, Console.Out, Console.Error, interrupted.Token).ConfigureAwait(false);
+            using var stdin = new StreamReader(Console.OpenStandardInput(), System.Text.Encoding.UTF8);
+            var console = new CommandConsole(stdin, Console.Out, Console.Error, !Console.IsErrorRedirected, !Console.IsOutputRedirected);
+            return await RunAsync(args, console, interrupted.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -29,14 +28,19 @@ internal static class Program
         }
     }
 
+    /// <summary>Runs the command with no standard input, and neither output a terminal (no progress).</summary>
+    internal static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        => RunAsync(args, new CommandConsole(TextReader.Null, stdout, stderr), cancellationToken);
+
     /// <summary>Runs the command: the whole of <c>mxlookup</c> except the console and Ctrl+C wiring.</summary>
     /// <param name="args">The arguments, without the program name.</param>
-    /// <param name="stdout">Where results (and <c>--help</c>) go.</param>
-    /// <param name="stderr">Where one-line errors go.</param>
+    /// <param name="console">The streams, and whether they are terminals.</param>
     /// <param name="cancellationToken">Stops the lookups (Ctrl+C).</param>
     /// <returns>The exit code (<see cref="ExitCodes"/>).</returns>
-    internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string[] args, CommandConsole console, CancellationToken cancellationToken)
     {
+        TextWriter stdout = console.Out;
+        TextWriter stderr = console.Error;
         if (!CommandLineOptions.TryParse(args, out CommandLineOptions options, out string? usageError))
         {
             stderr.WriteLine($"mxlookup: {usageError} (see mxlookup --help)");
@@ -66,47 +70,126 @@ internal static class Program
             return ExitCodes.Configuration;
         }
 
-        using var gate = new SemaphoreSlim(MaxConcurrentResolutions);
-        Task<MxResolution>[] resolutions = options.Inputs.Select(input => ResolveAsync(resolver, input, gate, cancellationToken)).ToArray();
+        return options.InputFile is { } path
+            ? await RunListAsync(resolver, options, path, console, cancellationToken).ConfigureAwait(false)
+            : await RunArgumentsAsync(resolver, options, stdout, stderr, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Inputs given as arguments: results in input order, bad input also reported on stderr.</summary>
+    private static async Task<int> RunArgumentsAsync(IMxResolver resolver, CommandLineOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var bulk = new MxBulkResolutionOptions { MaxConcurrency = options.Concurrency, PreserveOrder = true };
+        int worst = 0;
         try
         {
-            for (int i = 0; i < resolutions.Length; i++)
+            await foreach (MxBulkResult item in resolver.ResolveManyAsync(options.Inputs, bulk, cancellationToken).ConfigureAwait(false))
             {
-                MxResolution result = await resolutions[i].ConfigureAwait(false);
-                Print(options, result, i, stdout, stderr);
+                Print(options, item.Resolution, separate: item.Index > 0, stdout);
+                if (item.Resolution.Status == MxResolutionStatus.InvalidInput)
+                {
+                    // Bad input is a usage error too (exit 64): say so where errors go, in one line.
+                    stderr.WriteLine($"mxlookup: {item.Resolution.Error}");
+                }
+
+                worst = Math.Max(worst, Severity(item, stderr));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await ((Task)Task.WhenAll(resolutions)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             stderr.WriteLine("mxlookup: interrupted");
             return ExitCodes.Cancelled;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Results are values, so this is a bug; still one line, never a stack trace.
-            await ((Task)Task.WhenAll(resolutions)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            stderr.WriteLine($"mxlookup: unexpected error: {e.GetType().Name}: {e.Message}");
-            return ExitCodes.Software;
-        }
 
-        return ExitCodes.For(resolutions.Select(task => task.Result));
+        return ExitCodes.FromSeverity(worst);
     }
 
-    private static async Task<MxResolution> ResolveAsync(IMxResolver resolver, string input, SemaphoreSlim gate, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>--file</c>: inputs streamed from a file or standard input, results written as they
+    /// complete (or in input order with <c>--ordered</c>), progress on a terminal, a summary at the end.
+    /// Memory stays flat whatever the length of the list: a line is read when the window has room,
+    /// and a result is written and dropped, only its status counted.
+    /// </summary>
+    private static async Task<int> RunListAsync(IMxResolver resolver, CommandLineOptions options, string path, CommandConsole console, CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        TextWriter stdout = console.Out;
+        TextWriter stderr = console.Error;
+        bool stdin = path == "-";
+        TextReader reader;
+        long? total = null;
         try
         {
-            return await resolver.ResolveAsync(input, cancellationToken).ConfigureAwait(false);
+            reader = stdin ? console.In : InputFile.Open(path);
+
+            // The total is known only for a file, and counted only when someone will see it.
+            if (!stdin && console.ErrorIsTerminal)
+            {
+                total = await InputFile.CountAsync(path, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"mxlookup: cannot read --file '{path}': {e.Message}");
+            return ExitCodes.NoInput;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            stderr.WriteLine("mxlookup: interrupted");
+            return ExitCodes.Cancelled;
+        }
+
+        var progress = new ListProgress(stderr, console.ErrorIsTerminal, console.OutputIsTerminal, total, console.Time);
+        var bulk = new MxBulkResolutionOptions { MaxConcurrency = options.Concurrency, PreserveOrder = options.Ordered };
+        int worst = 0;
+        try
+        {
+            IAsyncEnumerable<string> inputs = InputFile.ReadAsync(reader, cancellationToken);
+            await foreach (MxBulkResult item in resolver.ResolveManyAsync(inputs, bulk, cancellationToken).ConfigureAwait(false))
+            {
+                progress.BeforeOutput();
+                Print(options, item.Resolution, separate: progress.Done > 0, stdout);
+                worst = Math.Max(worst, Severity(item, stderr));
+                progress.Add(item.Resolution.Status);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            progress.Finish();
+            stderr.WriteLine("mxlookup: interrupted");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Reading failed part way: the results of what was read have been written.
+            progress.Finish();
+            stderr.WriteLine($"mxlookup: cannot read --file '{path}': {e.Message}");
+            return ExitCodes.NoInput;
         }
         finally
         {
-            gate.Release();
+            if (!stdin)
+            {
+                reader.Dispose();
+            }
         }
+
+        progress.Finish();
+        return ExitCodes.FromSeverity(worst);
     }
 
-    private static void Print(CommandLineOptions options, MxResolution result, int index, TextWriter stdout, TextWriter stderr)
+    /// <summary>The severity of one result for the exit code; an exception the resolver threw is a bug, reported in one line.</summary>
+    private static int Severity(MxBulkResult item, TextWriter stderr)
+    {
+        if (item.Exception is { } e)
+        {
+            // Results are values, so this is a bug; one line, never a stack trace, and the list goes on.
+            stderr.WriteLine($"mxlookup: unexpected error: {e.GetType().Name}: {e.Message}");
+            return 4;
+        }
+
+        return ExitCodes.Severity(item.Resolution);
+    }
+
+    private static void Print(CommandLineOptions options, MxResolution result, bool separate, TextWriter stdout)
     {
         if (options.Json)
         {
@@ -114,18 +197,12 @@ internal static class Program
         }
         else
         {
-            if (index > 0)
+            if (separate)
             {
                 stdout.WriteLine();
             }
 
             ResolutionPrinter.WriteText(stdout, result);
-        }
-
-        if (result.Status == MxResolutionStatus.InvalidInput)
-        {
-            // Bad input is a usage error too (exit 64): say so where errors go, in one line.
-            stderr.WriteLine($"mxlookup: {result.Error}");
         }
     }
 

@@ -310,6 +310,12 @@ public sealed class MxLookupTests(UnboundFixture unbound)
     [InlineData("--timeout '0' is not a positive whole number of milliseconds", "--timeout=0", Literal)]
     [InlineData("option --local-name needs a value", Literal, "--local-name")]
     [InlineData("option --json takes no value", "--json=yes", Literal)]
+    [InlineData("option --file needs a value", Literal, "--file")]
+    [InlineData("give the inputs as arguments or with --file, not both", "--file", "list.txt", Literal)]
+    [InlineData("option --ordered takes no value", "--ordered=no", Literal)]
+    [InlineData("--concurrency '0' is not a whole number from 1 to 4096", "--concurrency", "0", Literal)]
+    [InlineData("--concurrency '4097' is not a whole number from 1 to 4096", "--concurrency=4097", Literal)]
+    [InlineData("--concurrency 'many' is not a whole number from 1 to 4096", "--concurrency", "many", Literal)]
     public async Task BadUsage_OneLineErrorOnStderrNothingOnStdoutExit64(string message, params string[] args)
     {
         Run run = await RunAsync(args);
@@ -338,7 +344,7 @@ public sealed class MxLookupTests(UnboundFixture unbound)
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.Equal(string.Empty, run.Stderr);
         Assert.StartsWith("Usage: mxlookup", run.Stdout, StringComparison.Ordinal);
-        foreach (string option in new[] { "--server", "--json", "--timeout", "--tcp", "--family", "--allow-loopback", "--allow-ip-exchange", "--local-name", "--help" })
+        foreach (string option in new[] { "--server", "--json", "--timeout", "--tcp", "--family", "--allow-loopback", "--allow-ip-exchange", "--local-name", "--file", "--ordered", "--concurrency", "--help" })
         {
             Assert.Contains(option, run.Stdout, StringComparison.Ordinal);
         }
