@@ -324,7 +324,7 @@ public sealed class MxResolverBulkExtensionsTests
         FakeDnsLookup dns = SharedExchanges(domains);
         using var telemetry = new MxResolverTelemetry();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-        var cache = new CachingDnsLookup(dns, DnsCacheOptions.Default, time, telemetry);
+        var cache = new CachingDnsLookup(dns, new MxCacheOptions(), time, telemetry);
         var resolver = new MailExchangeResolver(new MxResolverOptions(), cache, time, new Random(5321), logger: null);
 
         List<MxBulkResult> results = await resolver.ResolveManyAsync(domains, new MxBulkResolutionOptions { MaxConcurrency = 16 }, Token)
