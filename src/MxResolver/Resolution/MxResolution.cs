@@ -112,6 +112,14 @@ public sealed record MxResolution
     public TimeSpan? TimeToLive { get; init; }
 
     /// <summary>
+    /// Whether the MX RRset (or, for an implicit MX, the answer that the domain has none) and every
+    /// CNAME on the way to it were DNSSEC-secure: authenticated by a validating name server whose AD
+    /// bit the resolver trusts. It decides the names a DANE-TA certificate may carry (RFC 7672 §3.2.2).
+    /// <see langword="false"/> for an address literal, invalid input and failures.
+    /// </summary>
+    public bool IsMxSecure { get; init; }
+
+    /// <summary>
     /// Whether any DNS answer the result was built from was served from cache past its expiry
     /// (serve-stale, RFC 8767). Always <see langword="false"/> without a cache that serves stale answers.
     /// </summary>
@@ -133,6 +141,7 @@ public sealed record MxResolution
                 && string.Equals(Error, other.Error, StringComparison.Ordinal)
                 && TimeToLive == other.TimeToLive
                 && IsStale == other.IsStale
+                && IsMxSecure == other.IsMxSecure
                 && Aliases.SequenceEqual(other.Aliases, StringComparer.Ordinal)
                 && Targets.SequenceEqual(other.Targets)
                 && DroppedExchanges.SequenceEqual(other.DroppedExchanges)

@@ -44,6 +44,14 @@ public sealed record MxTarget
     public IReadOnlyList<IPAddress> Addresses { get; }
 
     /// <summary>
+    /// Whether every address RRset this target's addresses came from (and every CNAME on the way)
+    /// was DNSSEC-secure: authenticated by a validating name server whose AD bit the resolver trusts
+    /// (see docs/behaviour.md, "Secure delivery"). Only then may its TLSA records count for DANE
+    /// (RFC 7672 §2.2). <see langword="false"/> for an address literal.
+    /// </summary>
+    public bool IsSecure { get; init; }
+
+    /// <summary>
     /// Whether <paramref name="other"/> has the same host (ordinal), preference, implicit flag and
     /// the same addresses in the same order.
     /// </summary>
@@ -54,6 +62,7 @@ public sealed record MxTarget
                 && string.Equals(Host, other.Host, StringComparison.Ordinal)
                 && Preference == other.Preference
                 && IsImplicit == other.IsImplicit
+                && IsSecure == other.IsSecure
                 && Addresses.SequenceEqual(other.Addresses));
 
     /// <summary>A hash consistent with <see cref="Equals(MxTarget?)"/>.</summary>
