@@ -126,7 +126,11 @@ public sealed partial class DnsStubClient
     public IReadOnlyList<IPEndPoint> NameServers { get; }
 
     /// <summary>Asks the name servers for the <paramref name="type"/> records of <paramref name="name"/> (class IN, recursion desired).</summary>
-    /// <param name="name">The name, always treated as absolute (a trailing dot is optional; no search list applies).</param>
+    /// <param name="name">
+    /// The name, always treated as absolute (a trailing dot is optional; no search list applies), in
+    /// presentation form: <c>\DDD</c> and <c>\X</c> stand for an octet and a character (RFC 1035 §5.1),
+    /// as in the names of a <see cref="DnsResponse"/>, so any name read from a response can be asked for.
+    /// </param>
     /// <param name="type">The record type.</param>
     /// <param name="cancellationToken">Stops the query promptly and releases its socket.</param>
     /// <returns>
@@ -135,7 +139,7 @@ public sealed partial class DnsStubClient
     /// <see cref="DnsResponse.ReceivedOverTcp"/> set.
     /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid DNS name (empty label, label over 63 octets, name over 255 octets); thrown before any I/O.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid DNS name (empty label, label over 63 octets, name over 255 octets, a '\' that begins no escape); thrown before any I/O.</exception>
     /// <exception cref="DnsQueryException">No server gave a final answer; <see cref="DnsQueryException.Error"/> says why. Temporary.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public Task<DnsResponse> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
