@@ -66,7 +66,7 @@ public class QueryBenchmarks
     /// <summary>The path MX resolution takes: the reply reduced in place to a DnsAnswer (MX records, TTL).</summary>
     [Benchmark(Description = "DnsStubClient, DnsAnswer read in place")]
     public ValueTask<int> StubClientInPlace() =>
-        _stub.QueryAsync(LoopbackUnbound.MxName, DnsRecordType.MX, static (message, name) => DnsAnswerReader.Read(message, name, DnsRecordType.MX).MxRecords.Length, LoopbackUnbound.MxName, CancellationToken.None);
+        _stub.QueryAsync(LoopbackUnbound.MxName, DnsRecordType.MX, static (ReadOnlySpan<byte> message, in DnsReplyScan scan, string name) => DnsAnswerReader.Read(message, scan, name, DnsRecordType.MX, out _).MxRecords.Length, LoopbackUnbound.MxName, CancellationToken.None);
 
     [Benchmark(Baseline = true, Description = "DnsClient.NET LookupClient")]
     public Task<IDnsQueryResponse> DnsClientNet() => _lookupClient.QueryAsync(LoopbackUnbound.MxName, QueryType.MX);

@@ -40,43 +40,22 @@ internal static class DnsName
     private const int MaxPresentationLength = MaxWireLength * 4;
 
     /// <summary>Validates <paramref name="name"/> and returns its uncompressed wire length.</summary>
-    /// <exception cref="ArgumentException">The name is empty, has an empty label, a label over 63 octets, a character outside printable ASCII, or is over 255 octets on the wire.</exception>
+    /// <remarks>
+    /// The text is a name in presentation form (RFC 1035 §5.1), the form <see cref="Read(ReadOnlySpan{byte}, int)"/>
+    /// produces: <c>\DDD</c> (three decimal digits, at most 255) stands for that octet and <c>\X</c> for the
+    /// character X itself, so a label may hold a '.' or any octet. A name read from a message thus goes
+    /// back on the wire as the octets it came as.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The name is empty, has an empty label, a label over 63 octets, a character outside printable ASCII, a '\' that begins no valid escape, or is over 255 octets on the wire.</exception>
     public static int GetWireLength(ReadOnlySpan<char> name)
     {
-        if (name.IsEmpty)
+        int length = Encode(name, default, out EncodeError error, out int detail);
+        if (length < 0)
         {
-            throw new ArgumentException("A domain name cannot be empty; use \".\" for the root.", nameof(name));
+            ThrowInvalidName(name, error, detail);
         }
 
-        if (name is ".")
-        {
-            return 1;
-        }
-
-        if (name[^1] == '.')
-        {
-            name = name[..^1];
-        }
-
-        switch (CheckLengths(name, out int offending))
-        {
-            case DnsNameLengthError.EmptyLabel:
-                throw new ArgumentException($"The domain name '{name.ToString()}' has an empty label.", nameof(name));
-            case DnsNameLengthError.LabelTooLong:
-                throw new ArgumentException($"The domain name '{name.ToString()}' has a label of {offending} octets; at most {MaxLabelLength} are allowed (RFC 1035 §2.3.4).", nameof(name));
-            case DnsNameLengthError.NameTooLong:
-                throw new ArgumentException($"The domain name '{name.ToString()}' is longer than {MaxWireLength} octets on the wire (RFC 1035 §2.3.4).", nameof(name));
-        }
-
-        foreach (char c in name)
-        {
-            if ((c <= ' ' || c > '~') && c != '.')
-            {
-                throw new ArgumentException($"The domain name '{name.ToString()}' contains a character outside printable ASCII; convert internationalized names to A-labels first.", nameof(name));
-            }
-        }
-
-        return name.Length + 2; // a length octet per label (the first, and one per dot) and the root label
+        return length;
     }
 
     /// <summary>
@@ -139,27 +118,148 @@ internal static class DnsName
             throw new ArgumentException("The destination is too small for the name.", nameof(destination));
         }
 
-        if (name[^1] == '.')
+        return Encode(name, destination, out _, out _);
+    }
+
+    private enum EncodeError
+    {
+        Empty,
+        EmptyLabel,
+        LongLabel,
+        NotPrintable,
+        BadEscape,
+        LongName,
+    }
+
+    /// <summary>
+    /// Turns presentation text into wire octets (into <paramref name="destination"/> unless it is
+    /// empty, which only measures) and returns the wire length, or -1 with the reason.
+    /// </summary>
+    private static int Encode(ReadOnlySpan<char> name, Span<byte> destination, out EncodeError error, out int detail)
+    {
+        error = default;
+        detail = 0;
+        if (name.IsEmpty)
         {
-            name = name[..^1];
+            error = EncodeError.Empty;
+            return -1;
         }
 
-        int position = 0;
-        while (!name.IsEmpty)
+        bool write = !destination.IsEmpty;
+        if (name is ".")
         {
-            int dot = name.IndexOf('.');
-            ReadOnlySpan<char> label = dot < 0 ? name : name[..dot];
-            destination[position++] = (byte)label.Length;
-            foreach (char c in label)
+            if (write)
             {
-                destination[position++] = (byte)c;
+                destination[0] = 0;
             }
 
-            name = dot < 0 ? default : name[(dot + 1)..];
+            return 1;
         }
 
-        destination[position++] = 0;
-        return position;
+        int labelAt = 0; // where the current label's length octet goes
+        int labelLength = 0;
+        for (int i = 0; ; i++)
+        {
+            if (i == name.Length || name[i] == '.')
+            {
+                // An unescaped dot (or the end) closes a label; only the last dot may end the text.
+                if (labelLength == 0)
+                {
+                    error = EncodeError.EmptyLabel;
+                    return -1;
+                }
+
+                if (labelLength > MaxLabelLength)
+                {
+                    error = EncodeError.LongLabel;
+                    detail = labelLength;
+                    return -1;
+                }
+
+                if (write)
+                {
+                    destination[labelAt] = (byte)labelLength;
+                }
+
+                labelAt += 1 + labelLength;
+                labelLength = 0;
+                if (labelAt + 1 > MaxWireLength)
+                {
+                    error = EncodeError.LongName;
+                    return -1;
+                }
+
+                if (i >= name.Length - 1)
+                {
+                    if (write)
+                    {
+                        destination[labelAt] = 0;
+                    }
+
+                    return labelAt + 1;
+                }
+
+                continue;
+            }
+
+            int octet = name[i];
+            if (octet == '\\')
+            {
+                if (i + 1 == name.Length)
+                {
+                    error = EncodeError.BadEscape;
+                    return -1;
+                }
+
+                octet = name[++i];
+                if (char.IsAsciiDigit((char)octet))
+                {
+                    if (i + 2 >= name.Length || !char.IsAsciiDigit(name[i + 1]) || !char.IsAsciiDigit(name[i + 2])
+                        || (octet = ((octet - '0') * 100) + ((name[i + 1] - '0') * 10) + (name[i + 2] - '0')) > byte.MaxValue)
+                    {
+                        error = EncodeError.BadEscape;
+                        return -1;
+                    }
+
+                    i += 2;
+                }
+                else if (octet <= ' ' || octet > '~')
+                {
+                    error = EncodeError.NotPrintable;
+                    return -1;
+                }
+            }
+            else if (octet <= ' ' || octet > '~')
+            {
+                error = EncodeError.NotPrintable;
+                return -1;
+            }
+
+            // Written only while within the limits: a longer label or name fails above before the end.
+            if (write && labelLength < MaxLabelLength && labelAt + 1 + labelLength < destination.Length)
+            {
+                destination[labelAt + 1 + labelLength] = (byte)octet;
+            }
+
+            labelLength++;
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowInvalidName(ReadOnlySpan<char> name, EncodeError error, int detail)
+    {
+        string text = name.ToString();
+        throw new ArgumentException(
+            error switch
+            {
+                EncodeError.Empty => "A domain name cannot be empty; use \".\" for the root.",
+                EncodeError.EmptyLabel => $"The domain name '{text}' has an empty label.",
+                EncodeError.LongLabel => $"The domain name '{text}' has a label of {detail} octets; at most {MaxLabelLength} are allowed (RFC 1035 §2.3.4).",
+                EncodeError.NotPrintable => $"The domain name '{text}' contains a character outside printable ASCII; convert internationalized names to A-labels first, and write other octets as \\DDD.",
+                EncodeError.BadEscape => $"The domain name '{text}' has a '\\' that begins no escape: use \\X for a character or \\DDD for an octet (at most 255).",
+                _ => $"The domain name '{text}' is longer than {MaxWireLength} octets on the wire (RFC 1035 §2.3.4).",
+            },
+            nameof(name));
     }
 
     /// <summary>
@@ -516,6 +616,13 @@ internal static class DnsName
     /// <exception cref="DnsFormatException">The wire name is malformed.</exception>
     public static bool EqualsText(ReadOnlySpan<byte> message, int offset, ReadOnlySpan<char> name)
     {
+        if (name.Contains('\\'))
+        {
+            // Escapes stand for octets (see GetWireLength): compare against the octets they stand for.
+            Span<byte> wire = stackalloc byte[MaxWireLength];
+            return EqualsEncoded(message, offset, wire[..Math.Max(0, Encode(name, wire, out _, out _))]);
+        }
+
         if (name.Length > 0 && name[^1] == '.')
         {
             name = name[..^1];
@@ -545,6 +652,28 @@ internal static class DnsName
         }
 
         return equal && name.IsEmpty;
+    }
+
+    /// <summary>
+    /// The wire name at <paramref name="offset"/> against an uncompressed wire name (empty: no name,
+    /// equal to nothing), ASCII case-insensitively; the message's name is walked to its end either way.
+    /// </summary>
+    private static bool EqualsEncoded(ReadOnlySpan<byte> message, int offset, ReadOnlySpan<byte> wire)
+    {
+        var walker = new LabelWalker(message, offset);
+        bool equal = !wire.IsEmpty;
+        int position = 0;
+        while (walker.MoveNext(out ReadOnlySpan<byte> label))
+        {
+            if (equal)
+            {
+                int length = wire[position];
+                equal = length == label.Length && AsciiEqualsIgnoreCase(label, wire.Slice(position + 1, length));
+                position += 1 + length;
+            }
+        }
+
+        return equal && wire[position] == 0;
     }
 
     /// <summary>Compares two wire names in the same message ASCII case-insensitively, without allocating.</summary>

@@ -81,17 +81,23 @@ internal static class DnsRecordData
         return record.DataOffset;
     }
 
-    /// <summary>A (RFC 1035 §3.4.1) or AAAA (RFC 3596 §2.2) RDATA as an address.</summary>
+    /// <summary>Checks that A (RFC 1035 §3.4.1) or AAAA (RFC 3596 §2.2) RDATA has its type's length.</summary>
     /// <exception cref="DnsFormatException">The RDATA has the wrong length for its type.</exception>
-    public static IPAddress ReadAddress(ReadOnlySpan<byte> message, in DnsRecordView record)
+    public static void CheckAddress(in DnsRecordView record)
     {
         int expected = record.Type == DnsRecordType.AAAA ? 16 : 4;
         if (record.DataLength != expected)
         {
             throw new DnsFormatException($"{record.Type} RDATA is {record.DataLength} bytes; {expected} are required.");
         }
+    }
 
-        return new IPAddress(message.Slice(record.DataOffset, expected));
+    /// <summary>A (RFC 1035 §3.4.1) or AAAA (RFC 3596 §2.2) RDATA as an address.</summary>
+    /// <exception cref="DnsFormatException">The RDATA has the wrong length for its type.</exception>
+    public static IPAddress ReadAddress(ReadOnlySpan<byte> message, in DnsRecordView record)
+    {
+        CheckAddress(record);
+        return new IPAddress(message.Slice(record.DataOffset, record.DataLength));
     }
 
     /// <summary>SOA RDATA (RFC 1035 §3.3.13): MNAME, RNAME, then five 32-bit fields.</summary>

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Net;
+using System.Runtime.InteropServices;
 
 namespace MxResolver.Dns;
 
@@ -30,39 +32,37 @@ public sealed class DnsQuestion
 }
 
 /// <summary>A DNS response: header flags, response code, question and the records of every section.</summary>
-/// <remarks>The OPT pseudo-record is not listed among <see cref="Additionals"/>; its data is in the EDNS properties.</remarks>
+/// <remarks>
+/// <para>The OPT pseudo-record is not listed among <see cref="Additionals"/>; its data is in the EDNS properties.</para>
+/// <para>
+/// The whole message is validated when the response is created, so no property ever throws. The
+/// records are decoded from a private copy of the message the first time any section is read (all
+/// sections at once), and then kept: every later read, from any thread, sees the same objects.
+/// </para>
+/// </remarks>
 public sealed class DnsResponse
 {
-    internal DnsResponse(
-        ushort id,
-        DnsResponseCode responseCode,
-        bool isAuthoritative,
-        bool isTruncated,
-        bool recursionDesired,
-        bool recursionAvailable,
-        bool authenticData,
-        bool checkingDisabled,
-        DnsQuestion? question,
-        IReadOnlyList<DnsRecord> answers,
-        IReadOnlyList<DnsRecord> authorities,
-        IReadOnlyList<DnsRecord> additionals,
-        ushort? ednsUdpPayloadSize,
-        int messageSize)
+    private static readonly IReadOnlyList<DnsRecord> NoRecords = ImmutableArray<DnsRecord>.Empty;
+
+    private readonly ushort _flags;
+    private readonly ushort _answerCount;
+    private readonly ushort _authorityCount;
+    private readonly ushort _additionalCount; // without the OPT record
+    private byte[]? _message; // dropped once the sections are decoded
+    private Sections? _sections;
+
+    private DnsResponse(byte[] message, DnsHeader header, DnsResponseCode responseCode, DnsQuestion? question, int additionalCount, ushort? ednsUdpPayloadSize)
     {
-        Id = id;
+        _message = message;
+        _flags = header.Flags;
+        _answerCount = header.AnswerCount;
+        _authorityCount = header.AuthorityCount;
+        _additionalCount = (ushort)additionalCount;
+        Id = header.Id;
         ResponseCode = responseCode;
-        IsAuthoritative = isAuthoritative;
-        IsTruncated = isTruncated;
-        RecursionDesired = recursionDesired;
-        RecursionAvailable = recursionAvailable;
-        AuthenticData = authenticData;
-        CheckingDisabled = checkingDisabled;
         Question = question;
-        Answers = answers;
-        Authorities = authorities;
-        Additionals = additionals;
         EdnsUdpPayloadSize = ednsUdpPayloadSize;
-        MessageSize = messageSize;
+        MessageSize = message.Length;
     }
 
     /// <summary>The transaction ID.</summary>
@@ -72,34 +72,34 @@ public sealed class DnsResponse
     public DnsResponseCode ResponseCode { get; }
 
     /// <summary>AA: the answer comes from an authoritative server.</summary>
-    public bool IsAuthoritative { get; }
+    public bool IsAuthoritative => Header.IsAuthoritative;
 
     /// <summary>TC: the message was truncated.</summary>
-    public bool IsTruncated { get; }
+    public bool IsTruncated => Header.IsTruncated;
 
     /// <summary>RD, copied from the query.</summary>
-    public bool RecursionDesired { get; }
+    public bool RecursionDesired => Header.RecursionDesired;
 
     /// <summary>RA: the server offers recursion.</summary>
-    public bool RecursionAvailable { get; }
+    public bool RecursionAvailable => Header.RecursionAvailable;
 
     /// <summary>AD: the server validated the data with DNSSEC (RFC 4035 §3.2.3). Meaningful only over a trusted path to the server.</summary>
-    public bool AuthenticData { get; }
+    public bool AuthenticData => Header.AuthenticData;
 
     /// <summary>CD: checking disabled (RFC 4035 §3.2.2).</summary>
-    public bool CheckingDisabled { get; }
+    public bool CheckingDisabled => Header.CheckingDisabled;
 
     /// <summary>The question, or <see langword="null"/> if the message carried none.</summary>
     public DnsQuestion? Question { get; }
 
     /// <summary>The answer section.</summary>
-    public IReadOnlyList<DnsRecord> Answers { get; }
+    public IReadOnlyList<DnsRecord> Answers => GetSections().Answers;
 
     /// <summary>The authority section.</summary>
-    public IReadOnlyList<DnsRecord> Authorities { get; }
+    public IReadOnlyList<DnsRecord> Authorities => GetSections().Authorities;
 
     /// <summary>The additional section, without the OPT pseudo-record.</summary>
-    public IReadOnlyList<DnsRecord> Additionals { get; }
+    public IReadOnlyList<DnsRecord> Additionals => GetSections().Additionals;
 
     /// <summary>The UDP payload size the server advertised in its OPT record, or <see langword="null"/> without EDNS.</summary>
     public ushort? EdnsUdpPayloadSize { get; }
@@ -116,7 +116,12 @@ public sealed class DnsResponse
     /// <summary>Whether the response came over TCP rather than UDP.</summary>
     public bool ReceivedOverTcp { get; internal init; }
 
-    /// <summary>Decodes a whole message.</summary>
+    private DnsHeader Header => new(Id, _flags, 0, 0, 0, 0);
+
+    /// <summary>
+    /// Validates a whole message (every check decoding it would make) and keeps a copy of it; the
+    /// records are decoded when first read.
+    /// </summary>
     /// <param name="message">The message.</param>
     /// <param name="server">The server it came from, when it came from the network.</param>
     /// <param name="roundTripTime">The time from query to reply, when it came from the network.</param>
@@ -131,51 +136,23 @@ public sealed class DnsResponse
             question ??= new DnsQuestion(DnsName.Read(message, q.NameOffset), q.Type, q.Class);
         }
 
-        // Lists grow with the records actually present, never with the (unverified) counts.
-        var answers = new List<DnsRecord>();
-        var authorities = new List<DnsRecord>();
-        var additionals = new List<DnsRecord>();
-        string? lastOwner = null;
-        int lastOwnerStart = -1;
+        int additionalCount = 0;
         while (reader.TryReadRecord(out DnsRecordView view))
         {
-            if (view.Type == DnsRecordType.OPT)
+            // Owners were checked by the reader; the data of the types decoded is checked here, so
+            // that decoding later cannot fail.
+            if (view.Class == DnsRecordClass.IN)
             {
-                continue;
+                CheckData(message, view);
             }
 
-            // Compressed owners usually repeat as pointers to the same labels: decode those once.
-            // Only identical bytes share a string, so each owner keeps the case it was sent in.
-            int ownerStart = DnsName.FirstLabelOffset(message, view.NameOffset);
-            string owner = ownerStart == lastOwnerStart ? lastOwner! : DnsName.Read(message, view.NameOffset);
-            lastOwner = owner;
-            lastOwnerStart = ownerStart;
-
-            DnsRecord record = Materialize(message, view, owner);
-            (view.Section switch
+            if (view.Section == DnsSection.Additional && view.Type != DnsRecordType.OPT)
             {
-                DnsSection.Answer => answers,
-                DnsSection.Authority => authorities,
-                _ => additionals,
-            }).Add(record);
+                additionalCount++;
+            }
         }
 
-        DnsHeader header = reader.Header;
-        return new DnsResponse(
-            header.Id,
-            reader.ResponseCode,
-            header.IsAuthoritative,
-            header.IsTruncated,
-            header.RecursionDesired,
-            header.RecursionAvailable,
-            header.AuthenticData,
-            header.CheckingDisabled,
-            question,
-            answers,
-            authorities,
-            additionals,
-            reader.HasOpt ? reader.OptUdpPayloadSize : null,
-            message.Length)
+        return new DnsResponse(message.ToArray(), reader.Header, reader.ResponseCode, question, additionalCount, reader.HasOpt ? reader.OptUdpPayloadSize : null)
         {
             Server = server,
             RoundTripTime = roundTripTime,
@@ -183,14 +160,108 @@ public sealed class DnsResponse
         };
     }
 
-    private static DnsRecord Materialize(ReadOnlySpan<byte> message, in DnsRecordView view, string owner)
+    private static void CheckData(ReadOnlySpan<byte> message, in DnsRecordView view)
+    {
+        switch (view.Type)
+        {
+            case DnsRecordType.MX:
+                DnsRecordData.ReadMx(message, view, out _);
+                break;
+            case DnsRecordType.A:
+            case DnsRecordType.AAAA:
+                DnsRecordData.CheckAddress(view);
+                break;
+            case DnsRecordType.CNAME:
+                DnsRecordData.ReadCname(message, view);
+                break;
+            case DnsRecordType.SOA:
+                DnsRecordData.ReadSoa(message, view);
+                break;
+        }
+    }
+
+    private Sections GetSections() => Volatile.Read(ref _sections) ?? Decode();
+
+    /// <summary>
+    /// Decodes every section from the validated copy. Threads that race here each decode; the first
+    /// to publish wins and every caller returns its result.
+    /// </summary>
+    private Sections Decode()
+    {
+        byte[]? message = Volatile.Read(ref _message);
+        if (message is null)
+        {
+            return Volatile.Read(ref _sections)!; // dropped only after the sections were published
+        }
+
+        DnsRecord[]? answers = _answerCount > 0 ? new DnsRecord[_answerCount] : null;
+        DnsRecord[]? authorities = _authorityCount > 0 ? new DnsRecord[_authorityCount] : null;
+        DnsRecord[]? additionals = _additionalCount > 0 ? new DnsRecord[_additionalCount] : null;
+        int answerIndex = 0;
+        int authorityIndex = 0;
+        int additionalIndex = 0;
+
+        // Compressed owners usually repeat as pointers to the same labels, most often the
+        // question's: decode those once. Only identical bytes share a string, so each owner keeps
+        // the case it was sent in.
+        var reader = new DnsMessageReader(message);
+        string? lastOwner = null;
+        int lastOwnerStart = -1;
+        if (Question is not null && reader.TryReadQuestion(out DnsQuestionView question))
+        {
+            lastOwner = Question.Name;
+            lastOwnerStart = DnsName.FirstLabelOffset(message, question.NameOffset);
+        }
+
+        // Names inside data (MX exchanges above all) are usually compressed against the first of them.
+        DnsName.NameMemo dataNames = default;
+        while (reader.TryReadRecord(out DnsRecordView view))
+        {
+            if (view.Type == DnsRecordType.OPT)
+            {
+                continue;
+            }
+
+            int ownerStart = DnsName.FirstLabelOffset(message, view.NameOffset);
+            if (ownerStart != lastOwnerStart)
+            {
+                lastOwner = DnsName.Read(message, view.NameOffset);
+                lastOwnerStart = ownerStart;
+            }
+
+            DnsRecord record = Materialize(message, view, lastOwner!, ref dataNames);
+            switch (view.Section)
+            {
+                case DnsSection.Answer:
+                    answers![answerIndex++] = record;
+                    break;
+                case DnsSection.Authority:
+                    authorities![authorityIndex++] = record;
+                    break;
+                default:
+                    additionals![additionalIndex++] = record;
+                    break;
+            }
+        }
+
+        // The arrays are new and never seen elsewhere: they become the lists without a copy.
+        var decoded = new Sections(AsList(answers), AsList(authorities), AsList(additionals));
+        Sections published = Interlocked.CompareExchange(ref _sections, decoded, null) ?? decoded;
+        Volatile.Write(ref _message, null);
+        return published;
+    }
+
+    private static IReadOnlyList<DnsRecord> AsList(DnsRecord[]? records)
+        => records is null ? NoRecords : ImmutableCollectionsMarshal.AsImmutableArray(records);
+
+    private static DnsRecord Materialize(byte[] message, in DnsRecordView view, string owner, ref DnsName.NameMemo dataNames)
     {
         if (view.Class == DnsRecordClass.IN)
         {
             switch (view.Type)
             {
                 case DnsRecordType.MX:
-                    string exchange = DnsRecordData.ReadMxExchange(message, view.DataOffset, view.DataLength, out ushort preference);
+                    string exchange = DnsRecordData.ReadMxExchange(message, view.DataOffset, view.DataLength, out ushort preference, ref dataNames);
                     return new MxRecord(owner, view.TimeToLive, preference, exchange);
                 case DnsRecordType.A:
                 case DnsRecordType.AAAA:
@@ -212,6 +283,10 @@ public sealed class DnsResponse
             }
         }
 
-        return new OpaqueRecord(owner, view.Type, view.Class, view.TimeToLive, message.Slice(view.DataOffset, view.DataLength).ToArray());
+        // The copy is private and never written: the data can be a window on it.
+        return new OpaqueRecord(owner, view.Type, view.Class, view.TimeToLive, message.AsMemory(view.DataOffset, view.DataLength));
     }
+
+    /// <summary>The decoded sections, published together.</summary>
+    private sealed record Sections(IReadOnlyList<DnsRecord> Answers, IReadOnlyList<DnsRecord> Authorities, IReadOnlyList<DnsRecord> Additionals);
 }

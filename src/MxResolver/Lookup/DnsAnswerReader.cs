@@ -10,21 +10,52 @@ namespace MxResolver.Lookup;
 /// Reduces a final response (NOERROR or NXDOMAIN) to a <see cref="DnsAnswer"/>: follows the
 /// CNAME chain from the question name through the answer section (RFC 1034 §3.6.2), collects the
 /// records of the asked type at its end, and takes the negative TTL from the SOA in the authority
-/// section (RFC 2308 §5). Works on the span in place; allocates only the result.
+/// section (RFC 2308 §5). Works from the records a <see cref="DnsReplyScan"/> kept in the one walk
+/// that validated the message, on the span in place; allocates only the result.
 /// </summary>
 internal static class DnsAnswerReader
 {
     /// <summary>The most CNAME hops followed for one question (R4).</summary>
     public const int MaxAliasHops = 8;
 
-    /// <summary>Builds the answer to (<paramref name="name"/>, <paramref name="type"/>) from <paramref name="message"/>.</summary>
+    /// <summary>Records kept on the stack before a scan rents an array.</summary>
+    private const int StackRecords = 16;
+
+    /// <summary>Builds the answer to (<paramref name="name"/>, <paramref name="type"/>) from <paramref name="message"/>, validating all of it.</summary>
     /// <exception cref="DnsFormatException">The message is malformed.</exception>
     public static DnsAnswer Read(ReadOnlySpan<byte> message, string name, DnsRecordType type)
     {
-        var reader = new DnsMessageReader(message);
-        reader.ReadToEnd(); // validates every record and settles the extended RCODE
-        DnsResponseCode rcode = reader.ResponseCode;
+        var scan = new DnsReplyScan(stackalloc DnsRecordView[StackRecords]);
+        try
+        {
+            var reader = new DnsMessageReader(message);
+            scan.ReadToEnd(reader, type);
+            return Read(message, scan, name, type, out _);
+        }
+        finally
+        {
+            scan.Dispose();
+        }
+    }
 
+    /// <summary>
+    /// Builds the answer to (<paramref name="name"/>, <paramref name="type"/>) from the records
+    /// <paramref name="scan"/> kept while it validated <paramref name="message"/>: no walk of the message.
+    /// </summary>
+    /// <param name="message">The whole message the scan read.</param>
+    /// <param name="scan">A scan of the whole message for <paramref name="type"/>.</param>
+    /// <param name="name">The name asked.</param>
+    /// <param name="type">The type asked; the scan's.</param>
+    /// <param name="aliasTimeToLive">The smallest TTL of the CNAMEs followed (RFC 2181 §5.2), or <see cref="uint.MaxValue"/> when none.</param>
+    /// <exception cref="DnsFormatException">A record used is malformed.</exception>
+    public static DnsAnswer Read(ReadOnlySpan<byte> message, in DnsReplyScan scan, string name, DnsRecordType type, out uint aliasTimeToLive)
+    {
+        if (scan.Type != type)
+        {
+            throw new ArgumentException($"The scan kept {scan.Type} records, not {type}.", nameof(scan));
+        }
+
+        ReadOnlySpan<DnsRecordView> records = scan.Records;
         uint ttl = uint.MaxValue;
         ImmutableArray<string>.Builder? aliases = null;
         int canonicalOffset = -1; // -1: the question name itself
@@ -32,13 +63,14 @@ internal static class DnsAnswerReader
 
         for (int hop = 0; ; hop++)
         {
-            if (!TryFindCname(message, canonicalOffset, name, out DnsRecordView cname))
+            if (!TryFindCname(message, records, canonicalOffset, name, out DnsRecordView cname))
             {
                 break;
             }
 
             if (hop == MaxAliasHops)
             {
+                aliasTimeToLive = ttl;
                 return new DnsAnswer(name, type, DnsAnswerKind.AliasLoop)
                 {
                     ErrorMessage = $"The CNAME chain from {name} is longer than {MaxAliasHops} hops or loops.",
@@ -52,145 +84,131 @@ internal static class DnsAnswerReader
             canonicalName = DnsName.Read(message, canonicalOffset).ToLowerInvariant();
         }
 
+        aliasTimeToLive = ttl;
         var answer = new DnsAnswer(name, type, DnsAnswerKind.NoData)
         {
             CanonicalName = canonicalName,
             Aliases = aliases?.ToImmutable() ?? ImmutableArray<string>.Empty,
         };
 
-        if (rcode == DnsResponseCode.NameError)
+        if (scan.ResponseCode == DnsResponseCode.NameError)
         {
-            return WithNegativeTtl(message, answer with { Kind = DnsAnswerKind.NxDomain });
+            return WithNegativeTtl(message, scan, answer with { Kind = DnsAnswerKind.NxDomain });
         }
 
         // The arrays below are new and never seen elsewhere, so they become the results without a copy.
-        if (type == DnsRecordType.MX)
+        if (scan.TypeCount > 0)
         {
-            MxAnswer[] records = ReadMx(message, canonicalOffset, name, ref ttl);
-            if (records.Length > 0)
+            var owners = new OwnerMatch(canonicalOffset, name);
+            if (type == DnsRecordType.MX)
             {
-                return answer with { Kind = DnsAnswerKind.Success, MxRecords = ImmutableCollectionsMarshal.AsImmutableArray(records), TimeToLive = ttl };
+                MxAnswer[] mx = ReadMx(message, records, scan.TypeCount, ref owners, ref ttl);
+                if (mx.Length > 0)
+                {
+                    return answer with { Kind = DnsAnswerKind.Success, MxRecords = ImmutableCollectionsMarshal.AsImmutableArray(mx), TimeToLive = ttl };
+                }
             }
-        }
-        else if (type is DnsRecordType.A or DnsRecordType.AAAA)
-        {
-            IPAddress[] addresses = ReadAddresses(message, canonicalOffset, name, type, ref ttl);
-            if (addresses.Length > 0)
+            else if (type is DnsRecordType.A or DnsRecordType.AAAA)
             {
-                return answer with { Kind = DnsAnswerKind.Success, Addresses = ImmutableCollectionsMarshal.AsImmutableArray(addresses), TimeToLive = ttl };
+                IPAddress[] addresses = ReadAddresses(message, records, type, scan.TypeCount, ref owners, ref ttl);
+                if (addresses.Length > 0)
+                {
+                    return answer with { Kind = DnsAnswerKind.Success, Addresses = ImmutableCollectionsMarshal.AsImmutableArray(addresses), TimeToLive = ttl };
+                }
             }
         }
 
-        return WithNegativeTtl(message, answer);
+        return WithNegativeTtl(message, scan, answer);
     }
 
     /// <summary>
     /// The MX records owned by <paramref name="name"/> in the answer section, with exchanges
-    /// decoded. Allocates only the array and the exchange strings.
+    /// decoded, validating the whole message. Allocates only the array and the exchange strings.
     /// </summary>
     /// <exception cref="DnsFormatException">The message is malformed.</exception>
     public static MxAnswer[] ReadMx(ReadOnlySpan<byte> message, string name)
     {
-        uint ttl = uint.MaxValue;
-        return ReadMx(message, -1, name, ref ttl);
+        var scan = new DnsReplyScan(stackalloc DnsRecordView[StackRecords]);
+        try
+        {
+            var reader = new DnsMessageReader(message);
+            scan.ReadToEnd(reader, DnsRecordType.MX);
+            if (scan.TypeCount == 0)
+            {
+                return [];
+            }
+
+            uint ttl = uint.MaxValue;
+            var owners = new OwnerMatch(-1, name);
+            return ReadMx(message, scan.Records, scan.TypeCount, ref owners, ref ttl);
+        }
+        finally
+        {
+            scan.Dispose();
+        }
     }
 
-    // Kept out of its callers so that its own inlining budget goes to the record walk.
+    // Kept out of its callers so that its own inlining budget goes to the record loop.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static MxAnswer[] ReadMx(ReadOnlySpan<byte> message, int ownerOffset, string name, ref uint ttl)
+    private static MxAnswer[] ReadMx(ReadOnlySpan<byte> message, ReadOnlySpan<DnsRecordView> records, int mxCount, ref OwnerMatch owners, ref uint ttl)
     {
-        // One pass over the answer section decodes each matching record as it comes. The array is
-        // sized at the first match to the answers left (no more than the bytes left could hold),
-        // which is exact when the MX records end the section, as they do after any CNAMEs.
-        MxAnswer[]? result = null;
+        // Sized to the MX records kept: exact unless some belong to another owner.
+        var result = new MxAnswer[mxCount];
         int count = 0;
-        var owners = new OwnerMatch(ownerOffset, name);
 
         // Exchanges are usually compressed against the first one ("alt1" + a pointer to
         // "gmail-smtp-in.l.google.com."): a memo of the last fresh name lets them copy its text.
         DnsName.NameMemo memo = default;
-        var reader = new DnsMessageReader(message);
-        int answersLeft = reader.Header.AnswerCount;
-        while (reader.TryReadRecord(out DnsRecordView record) && record.Section == DnsSection.Answer)
+        foreach (ref readonly DnsRecordView record in records)
         {
-            answersLeft--;
             if (record.Type != DnsRecordType.MX || !owners.Matches(message, record))
             {
                 continue;
             }
 
-            result ??= new MxAnswer[1 + Math.Min(answersLeft, (message.Length - record.End) / MinRecordLength)];
             string exchange = DnsRecordData.ReadMxExchange(message, record.DataOffset, record.DataLength, out ushort preference, ref memo);
             result[count++] = new MxAnswer(preference, exchange);
             ttl = Math.Min(ttl, record.TimeToLive);
         }
 
-        if (result is null)
-        {
-            return [];
-        }
-
-        if (count != result.Length)
-        {
-            Array.Resize(ref result, count);
-        }
-
-        return result;
+        return count == result.Length ? result : result[..count];
     }
 
-    private static IPAddress[] ReadAddresses(ReadOnlySpan<byte> message, int ownerOffset, string name, DnsRecordType type, ref uint ttl)
+    private static IPAddress[] ReadAddresses(ReadOnlySpan<byte> message, ReadOnlySpan<DnsRecordView> records, DnsRecordType type, int addressCount, ref OwnerMatch owners, ref uint ttl)
     {
+        var result = new IPAddress[addressCount];
         int count = 0;
-        var reader = new DnsMessageReader(message);
-        while (reader.TryReadRecord(out DnsRecordView record) && record.Section == DnsSection.Answer)
+        foreach (ref readonly DnsRecordView record in records)
         {
-            if (record.Type == type && OwnedBy(message, record, ownerOffset, name))
+            if (record.Type == type && owners.Matches(message, record))
             {
-                count++;
-            }
-        }
-
-        if (count == 0)
-        {
-            return [];
-        }
-
-        var result = new IPAddress[count];
-        int index = 0;
-        reader = new DnsMessageReader(message);
-        while (index < count && reader.TryReadRecord(out DnsRecordView record))
-        {
-            if (record.Type == type && OwnedBy(message, record, ownerOffset, name))
-            {
-                result[index++] = DnsRecordData.ReadAddress(message, record);
+                result[count++] = DnsRecordData.ReadAddress(message, record);
                 ttl = Math.Min(ttl, record.TimeToLive);
             }
         }
 
-        return result;
+        return count == result.Length ? result : result[..count];
     }
 
-    private static DnsAnswer WithNegativeTtl(ReadOnlySpan<byte> message, DnsAnswer answer)
+    private static DnsAnswer WithNegativeTtl(ReadOnlySpan<byte> message, in DnsReplyScan scan, DnsAnswer answer)
     {
-        var reader = new DnsMessageReader(message);
-        while (reader.TryReadRecord(out DnsRecordView record))
+        if (!scan.HasSoa)
         {
-            if (record.Section == DnsSection.Authority && record.Type == DnsRecordType.SOA)
-            {
-                DnsRecordData.SoaFields soa = DnsRecordData.ReadSoa(message, record);
-                return answer with { HasSoa = true, TimeToLive = Math.Min(record.TimeToLive, soa.Minimum) };
-            }
+            return answer with { HasSoa = false, TimeToLive = 0 };
         }
 
-        return answer with { HasSoa = false, TimeToLive = 0 };
+        DnsRecordView soa = scan.Soa;
+        DnsRecordData.SoaFields fields = DnsRecordData.ReadSoa(message, soa);
+        return answer with { HasSoa = true, TimeToLive = Math.Min(soa.TimeToLive, fields.Minimum) };
     }
 
-    private static bool TryFindCname(ReadOnlySpan<byte> message, int ownerOffset, string name, out DnsRecordView cname)
+    /// <summary>The first CNAME kept whose owner is the name at <paramref name="ownerOffset"/> (or <paramref name="name"/> when -1).</summary>
+    private static bool TryFindCname(ReadOnlySpan<byte> message, ReadOnlySpan<DnsRecordView> records, int ownerOffset, string name, out DnsRecordView cname)
     {
-        var reader = new DnsMessageReader(message);
-        while (reader.TryReadRecord(out DnsRecordView record) && record.Section == DnsSection.Answer)
+        var owners = new OwnerMatch(ownerOffset, name);
+        foreach (ref readonly DnsRecordView record in records)
         {
-            if (record.Type == DnsRecordType.CNAME && OwnedBy(message, record, ownerOffset, name))
+            if (record.Type == DnsRecordType.CNAME && owners.Matches(message, record))
             {
                 cname = record;
                 return true;
@@ -201,13 +219,10 @@ internal static class DnsAnswerReader
         return false;
     }
 
-    /// <summary>The fewest bytes a resource record takes: a root owner and the fixed fields.</summary>
-    private const int MinRecordLength = 11;
-
     /// <summary>
     /// Whether records are owned by the name sought, remembering the last owner compared: owners
     /// in an answer are nearly always pointers to the same labels, so each distinct owner is
-    /// compared once.
+    /// compared once. The records come from a scan: class IN already.
     /// </summary>
     private struct OwnerMatch
     {
@@ -226,11 +241,6 @@ internal static class DnsAnswerReader
 
         public bool Matches(ReadOnlySpan<byte> message, in DnsRecordView record)
         {
-            if (record.Class != DnsRecordClass.IN)
-            {
-                return false;
-            }
-
             int ownerStart = DnsName.FirstLabelOffset(message, record.NameOffset);
             if (ownerStart != _lastOwnerStart)
             {
@@ -243,10 +253,4 @@ internal static class DnsAnswerReader
             return _lastOwnerMatches;
         }
     }
-
-    private static bool OwnedBy(ReadOnlySpan<byte> message, in DnsRecordView record, int ownerOffset, string name)
-        => record.Class == DnsRecordClass.IN
-            && (ownerOffset < 0
-                ? DnsName.EqualsText(message, record.NameOffset, name)
-                : DnsName.EqualsWire(message, record.NameOffset, ownerOffset));
 }

@@ -58,10 +58,11 @@ internal sealed class DnsLookup : IDnsLookup
                 step = await _client.QueryAsync(
                     current,
                     type,
-                    static (ReadOnlySpan<byte> message, (string Name, DnsRecordType Type) question) =>
+                    static (ReadOnlySpan<byte> message, in DnsReplyScan scan, (string Name, DnsRecordType Type) question) =>
                     {
-                        DnsAnswer read = DnsAnswerReader.Read(message, question.Name, question.Type);
-                        return new LookupStep(read, read.Aliases.IsEmpty ? uint.MaxValue : MinimumCnameTimeToLive(message));
+                        // The client's validating walk kept the records the answer needs: no walk of its own.
+                        DnsAnswer read = DnsAnswerReader.Read(message, scan, question.Name, question.Type, out uint aliasTimeToLive);
+                        return new LookupStep(read, aliasTimeToLive);
                     },
                     (current, type),
                     cancellationToken).ConfigureAwait(false);
@@ -182,21 +183,6 @@ internal sealed class DnsLookup : IDnsLookup
                 ErrorMessage = answer.ErrorMessage,
             };
 
-    /// <summary>The smallest TTL among the CNAME records of the answer section (RFC 2181 §5.2), or <see cref="uint.MaxValue"/>.</summary>
-    private static uint MinimumCnameTimeToLive(ReadOnlySpan<byte> message)
-    {
-        uint ttl = uint.MaxValue;
-        var reader = new DnsMessageReader(message);
-        while (reader.TryReadRecord(out DnsRecordView record) && record.Section == DnsSection.Answer)
-        {
-            if (record.Type == DnsRecordType.CNAME)
-            {
-                ttl = Math.Min(ttl, record.TimeToLive);
-            }
-        }
-
-        return ttl;
-    }
-
+    /// <summary>One reply's answer, and the smallest TTL of the CNAMEs it followed (RFC 2181 §5.2).</summary>
     private readonly record struct LookupStep(DnsAnswer Answer, uint CnameTimeToLive);
 }

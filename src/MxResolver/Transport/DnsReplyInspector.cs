@@ -42,6 +42,44 @@ internal static class DnsReplyInspector
         out string reason,
         out DnsResponseCode responseCode)
     {
+        var scan = new DnsReplyScan(stackalloc DnsRecordView[8]);
+        try
+        {
+            return Inspect(reply, id, name, type, withOpt, cut: false, ref scan, out error, out reason, out responseCode);
+        }
+        finally
+        {
+            scan.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Classifies <paramref name="reply"/> like the overload without <paramref name="scan"/>, in the
+    /// same single walk keeping in <paramref name="scan"/> the records an answer of
+    /// <paramref name="type"/> is built from (complete when the verdict is <see cref="ReplyVerdict.Final"/>).
+    /// </summary>
+    /// <param name="reply">The message received, or the part of it that fit in the receive buffer.</param>
+    /// <param name="id">The query's transaction ID.</param>
+    /// <param name="name">The query's name.</param>
+    /// <param name="type">The query's type; the class is always IN.</param>
+    /// <param name="withOpt">Whether the query carried an OPT record.</param>
+    /// <param name="cut">Whether the datagram was longer than the receive buffer: then it is only the start of a message.</param>
+    /// <param name="scan">Where the answer's records are kept.</param>
+    /// <param name="error">The failure category when the verdict is <see cref="ReplyVerdict.Failed"/>.</param>
+    /// <param name="reason">Why the message was discarded or failed, for logs and the exception message.</param>
+    /// <param name="responseCode">The full response code, once the message was read to its end.</param>
+    public static ReplyVerdict Inspect(
+        ReadOnlySpan<byte> reply,
+        ushort id,
+        string name,
+        DnsRecordType type,
+        bool withOpt,
+        bool cut,
+        ref DnsReplyScan scan,
+        out DnsQueryError error,
+        out string reason,
+        out DnsResponseCode responseCode)
+    {
         error = default;
         reason = string.Empty;
         responseCode = default;
@@ -90,15 +128,18 @@ internal static class DnsReplyInspector
             return ReplyVerdict.Mismatch;
         }
 
-        // A truncated message may be cut anywhere after the question: do not read further.
-        if (header.IsTruncated)
+        // A truncated message may be cut anywhere after the question: do not read further. A
+        // datagram cut by the receive buffer is the same (RFC 1035 §4.2.1: over UDP a message
+        // longer than the buffer is the start of one, never a whole one).
+        if (header.IsTruncated || cut)
         {
             return ReplyVerdict.Truncated;
         }
 
         try
         {
-            reader.ReadToEnd(); // settles the extended RCODE (RFC 6891 §6.1.3) and validates every record
+            // Settles the extended RCODE (RFC 6891 §6.1.3), validates every record, and keeps the answer's records.
+            scan.ReadToEnd(reader, type);
         }
         catch (DnsFormatException e)
         {
@@ -107,7 +148,7 @@ internal static class DnsReplyInspector
             return ReplyVerdict.Failed;
         }
 
-        responseCode = reader.ResponseCode;
+        responseCode = scan.ResponseCode;
         switch (responseCode)
         {
             case DnsResponseCode.NoError:

@@ -66,7 +66,7 @@ public sealed partial class DnsStubClient
                         return ExchangeOutcome<TResult>.Failed(DnsQueryError.NetworkError, "TCP: the server closed the connection in the middle of a reply");
                     }
 
-                    ExchangeOutcome<TResult> outcome = Complete(server, name, type, withOpt, id, message.AsSpan(0, messageLength), overTcp: true, _time.GetElapsedTime(sent), handler, state);
+                    ExchangeOutcome<TResult> outcome = Complete(server, name, type, withOpt, id, message.AsSpan(0, messageLength), cut: false, overTcp: true, _time.GetElapsedTime(sent), handler, state);
                     if (outcome.Status != ExchangeStatus.Discarded)
                     {
                         return outcome;

@@ -126,7 +126,11 @@ public sealed partial class DnsStubClient
     public IReadOnlyList<IPEndPoint> NameServers { get; }
 
     /// <summary>Asks the name servers for the <paramref name="type"/> records of <paramref name="name"/> (class IN, recursion desired).</summary>
-    /// <param name="name">The name, always treated as absolute (a trailing dot is optional; no search list applies).</param>
+    /// <param name="name">
+    /// The name, always treated as absolute (a trailing dot is optional; no search list applies), in
+    /// presentation form: <c>\DDD</c> and <c>\X</c> stand for an octet and a character (RFC 1035 §5.1),
+    /// as in the names of a <see cref="DnsResponse"/>, so any name read from a response can be asked for.
+    /// </param>
     /// <param name="type">The record type.</param>
     /// <param name="cancellationToken">Stops the query promptly and releases its socket.</param>
     /// <returns>
@@ -135,7 +139,7 @@ public sealed partial class DnsStubClient
     /// <see cref="DnsResponse.ReceivedOverTcp"/> set.
     /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid DNS name (empty label, label over 63 octets, name over 255 octets); thrown before any I/O.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid DNS name (empty label, label over 63 octets, name over 255 octets, a '\' that begins no escape); thrown before any I/O.</exception>
     /// <exception cref="DnsQueryException">No server gave a final answer; <see cref="DnsQueryException.Error"/> says why. Temporary.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public Task<DnsResponse> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
@@ -144,7 +148,7 @@ public sealed partial class DnsStubClient
         return QueryCoreAsync(
             name,
             type,
-            static (ReadOnlySpan<byte> message, in ReplyOrigin origin, object? _) => DnsResponse.Parse(message, origin.Server, origin.RoundTripTime, origin.OverTcp),
+            static (ReadOnlySpan<byte> message, in DnsReplyScan _, in ReplyOrigin origin, object? _) => DnsResponse.Parse(message, origin.Server, origin.RoundTripTime, origin.OverTcp),
             (object?)null,
             cancellationToken).AsTask();
     }
@@ -152,7 +156,8 @@ public sealed partial class DnsStubClient
     /// <summary>
     /// Like the public overload, but runs <paramref name="handler"/> on the pooled receive buffer
     /// once a final, matching, non-truncated reply arrives, so nothing is materialized that the
-    /// caller does not need. If the handler throws <see cref="DnsFormatException"/> the reply counts
+    /// caller does not need. The handler also gets the answer's records of <paramref name="type"/>,
+    /// kept by the walk that validated the reply, so it need not walk the reply again. If the handler throws <see cref="DnsFormatException"/> the reply counts
     /// as malformed and the client moves on to the next server or attempt.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid DNS name; thrown before any I/O.</exception>
@@ -170,7 +175,7 @@ public sealed partial class DnsStubClient
         return QueryCoreAsync(
             name,
             type,
-            static (ReadOnlySpan<byte> message, in ReplyOrigin _, (DnsResponseHandler<TState, TResult> Handler, TState State) s) => s.Handler(message, s.State),
+            static (ReadOnlySpan<byte> message, in DnsReplyScan scan, in ReplyOrigin _, (DnsResponseHandler<TState, TResult> Handler, TState State) s) => s.Handler(message, scan, s.State),
             (handler, state),
             cancellationToken);
     }
@@ -250,8 +255,8 @@ public sealed partial class DnsStubClient
 
                             do
                             {
-                                int received = await udp.ReceiveAsync(socket, receive).ConfigureAwait(false);
-                                outcome = Complete(server, name, type, withOpt, id, receive.Span[..received], overTcp: false, _time.GetElapsedTime(sent), handler, state);
+                                UdpDatagram received = await udp.ReceiveAsync(socket, receive).ConfigureAwait(false);
+                                outcome = Complete(server, name, type, withOpt, id, receive.Span[..received.Length], received.Truncated, overTcp: false, _time.GetElapsedTime(sent), handler, state);
                             }
                             while (outcome.Status == ExchangeStatus.Discarded);
                         }
@@ -387,38 +392,48 @@ public sealed partial class DnsStubClient
         bool withOpt,
         ushort id,
         ReadOnlySpan<byte> reply,
+        bool cut,
         bool overTcp,
         TimeSpan roundTripTime,
         ReplyHandler<TState, TResult> handler,
         TState state)
     {
-        ReplyVerdict verdict = DnsReplyInspector.Inspect(reply, id, name, type, withOpt, out DnsQueryError error, out string reason, out DnsResponseCode responseCode);
-        switch (verdict)
+        // The walk that validates the reply keeps the answer's records here, for the handler.
+        var scan = new DnsReplyScan(stackalloc DnsRecordView[16]);
+        try
         {
-            case ReplyVerdict.Mismatch:
-                DnsLog.ReplyDiscarded(_logger, server, name, type, overTcp ? "TCP" : "UDP", reason);
-                return ExchangeOutcome<TResult>.Discarded;
-            case ReplyVerdict.Truncated:
-                return overTcp
-                    ? ExchangeOutcome<TResult>.Failed(DnsQueryError.Truncated, "the reply over TCP had TC set")
-                    : ExchangeOutcome<TResult>.TruncatedReply;
-            case ReplyVerdict.EdnsRejected:
-                return ExchangeOutcome<TResult>.RejectedEdns(responseCode);
-            case ReplyVerdict.Failed:
-                return ExchangeOutcome<TResult>.Failed(error, reason);
-            default:
-                try
-                {
-                    return ExchangeOutcome<TResult>.Answered(handler(reply, new ReplyOrigin(server, roundTripTime, overTcp), state));
-                }
-                catch (DnsFormatException e)
-                {
-                    return ExchangeOutcome<TResult>.Failed(DnsQueryError.MalformedResponse, e.Message);
-                }
+            ReplyVerdict verdict = DnsReplyInspector.Inspect(reply, id, name, type, withOpt, cut, ref scan, out DnsQueryError error, out string reason, out DnsResponseCode responseCode);
+            switch (verdict)
+            {
+                case ReplyVerdict.Mismatch:
+                    DnsLog.ReplyDiscarded(_logger, server, name, type, overTcp ? "TCP" : "UDP", reason);
+                    return ExchangeOutcome<TResult>.Discarded;
+                case ReplyVerdict.Truncated:
+                    return overTcp
+                        ? ExchangeOutcome<TResult>.Failed(DnsQueryError.Truncated, "the reply over TCP had TC set")
+                        : ExchangeOutcome<TResult>.TruncatedReply;
+                case ReplyVerdict.EdnsRejected:
+                    return ExchangeOutcome<TResult>.RejectedEdns(responseCode);
+                case ReplyVerdict.Failed:
+                    return ExchangeOutcome<TResult>.Failed(error, reason);
+                default:
+                    try
+                    {
+                        return ExchangeOutcome<TResult>.Answered(handler(reply, scan, new ReplyOrigin(server, roundTripTime, overTcp), state));
+                    }
+                    catch (DnsFormatException e)
+                    {
+                        return ExchangeOutcome<TResult>.Failed(DnsQueryError.MalformedResponse, e.Message);
+                    }
+            }
+        }
+        finally
+        {
+            scan.Dispose();
         }
     }
 
-    private delegate TResult ReplyHandler<TState, TResult>(ReadOnlySpan<byte> message, in ReplyOrigin origin, TState state);
+    private delegate TResult ReplyHandler<TState, TResult>(ReadOnlySpan<byte> message, in DnsReplyScan scan, in ReplyOrigin origin, TState state);
 
     /// <summary>Where and how a final reply came.</summary>
     private readonly record struct ReplyOrigin(IPEndPoint Server, TimeSpan RoundTripTime, bool OverTcp);

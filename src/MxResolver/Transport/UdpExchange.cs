@@ -24,12 +24,13 @@ namespace MxResolver.Transport;
 /// has passed on <see cref="TimeProvider"/>'s clock, and otherwise re-arms itself for the rest.
 /// </para>
 /// </remarks>
-internal sealed class UdpExchange : SocketAsyncEventArgs, IValueTaskSource<int>
+internal sealed class UdpExchange : SocketAsyncEventArgs, IValueTaskSource<UdpDatagram>
 {
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
     private readonly object _gate = new();
-    private ManualResetValueTaskSourceCore<int> _completion;
+    private ManualResetValueTaskSourceCore<UdpDatagram> _completion;
+    private int _bufferLength;
     private Socket? _socket;
     private long _deadline;
     private bool _timedOut;
@@ -94,20 +95,38 @@ internal sealed class UdpExchange : SocketAsyncEventArgs, IValueTaskSource<int>
     }
 
     /// <summary>Waits for one datagram on the armed socket.</summary>
+    /// <returns>
+    /// The bytes of the datagram that fit in <paramref name="buffer"/>, and whether the datagram was
+    /// longer than that: a cut datagram is never a whole message.
+    /// </returns>
     /// <exception cref="SocketException">The receive failed (also when the timeout or cancellation closed the socket).</exception>
     /// <exception cref="ObjectDisposedException">The socket was closed before the receive started.</exception>
-    public ValueTask<int> ReceiveAsync(Socket socket, Memory<byte> buffer)
+    public ValueTask<UdpDatagram> ReceiveAsync(Socket socket, Memory<byte> buffer)
     {
         _completion.Reset();
         SetBuffer(buffer);
+        _bufferLength = buffer.Length;
+
+        // SocketFlags is both what the receive asks for and what it reports: an earlier datagram
+        // cut to the buffer leaves Truncated (MSG_TRUNC) in it, and passed back in, that flag makes
+        // the kernel return a datagram's real length instead of the part that fits.
+        SocketFlags = SocketFlags.None;
         if (socket.ReceiveAsync(this))
         {
-            return new ValueTask<int>(this, _completion.Version);
+            return new ValueTask<UdpDatagram>(this, _completion.Version);
         }
 
         return SocketError == SocketError.Success
-            ? new ValueTask<int>(BytesTransferred)
-            : ValueTask.FromException<int>(new SocketException((int)SocketError));
+            ? new ValueTask<UdpDatagram>(Received())
+            : ValueTask.FromException<UdpDatagram>(new SocketException((int)SocketError));
+    }
+
+    /// <summary>The completed receive: never more than the buffer, and cut when the datagram did not fit.</summary>
+    private UdpDatagram Received()
+    {
+        int received = BytesTransferred;
+        bool cut = (SocketFlags & SocketFlags.Truncated) != 0 || received > _bufferLength;
+        return new UdpDatagram(Math.Min(received, _bufferLength), cut);
     }
 
     /// <inheritdoc/>
@@ -115,7 +134,7 @@ internal sealed class UdpExchange : SocketAsyncEventArgs, IValueTaskSource<int>
     {
         if (SocketError == SocketError.Success)
         {
-            _completion.SetResult(BytesTransferred);
+            _completion.SetResult(Received());
         }
         else
         {
@@ -123,11 +142,11 @@ internal sealed class UdpExchange : SocketAsyncEventArgs, IValueTaskSource<int>
         }
     }
 
-    int IValueTaskSource<int>.GetResult(short token) => _completion.GetResult(token);
+    UdpDatagram IValueTaskSource<UdpDatagram>.GetResult(short token) => _completion.GetResult(token);
 
-    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _completion.GetStatus(token);
+    ValueTaskSourceStatus IValueTaskSource<UdpDatagram>.GetStatus(short token) => _completion.GetStatus(token);
 
-    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+    void IValueTaskSource<UdpDatagram>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _completion.OnCompleted(continuation, state, token, flags);
 
     /// <summary>The timer's callback; internal so tests can play a late or early one.</summary>
@@ -187,6 +206,7 @@ internal sealed class UdpExchange : SocketAsyncEventArgs, IValueTaskSource<int>
         public void Return(UdpExchange exchange)
         {
             exchange.SetBuffer(Memory<byte>.Empty);
+            exchange.SocketFlags = SocketFlags.None;
             if (Interlocked.Increment(ref _count) <= Capacity)
             {
                 _items.Enqueue(exchange);
@@ -199,3 +219,8 @@ internal sealed class UdpExchange : SocketAsyncEventArgs, IValueTaskSource<int>
         }
     }
 }
+
+/// <summary>What one UDP receive got.</summary>
+/// <param name="Length">The bytes received, at most the buffer's length.</param>
+/// <param name="Truncated">Whether the datagram was longer than the buffer and was cut to it.</param>
+internal readonly record struct UdpDatagram(int Length, bool Truncated);

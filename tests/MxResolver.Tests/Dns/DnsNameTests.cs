@@ -558,6 +558,56 @@ public class DnsNameTests
         Assert.Throws<ArgumentException>(() => DnsName.Write(new byte[300], name));
     }
 
+    [Theory]
+    [InlineData("a\\001b.test.", new byte[] { 3, (byte)'a', 1, (byte)'b', 4, (byte)'t', (byte)'e', (byte)'s', (byte)'t', 0 })]
+    [InlineData("a\\.b.", new byte[] { 3, (byte)'a', (byte)'.', (byte)'b', 0 })]
+    [InlineData("a\\\\", new byte[] { 2, (byte)'a', (byte)'\\', 0 })]
+    [InlineData("\\000\\255\\097", new byte[] { 3, 0, 255, (byte)'a', 0 })]
+    public void Write_PresentationEscapes_WriteTheOctetsTheyStandFor(string name, byte[] expected)
+    {
+        // RFC 1035 §5.1: \DDD is an octet, \X the character X; an escaped dot does not end a label.
+        var buffer = new byte[64];
+
+        int length = DnsName.Write(buffer, name);
+
+        Assert.Equal(expected, buffer[..length]);
+        Assert.Equal(expected.Length, DnsName.GetWireLength(name));
+    }
+
+    [Fact]
+    public void Write_ReadBack_SameOctets()
+    {
+        byte[] wire = [5, (byte)'a', 1, (byte)'.', (byte)'\\', 0x7F, 2, (byte)'B', (byte)' ', 0];
+        string text = DnsName.Read(wire, 0);
+        var buffer = new byte[16];
+
+        int length = DnsName.Write(buffer, text);
+
+        Assert.Equal(wire, buffer[..length]);
+        Assert.True(DnsName.EqualsText(wire, 0, text));
+        Assert.True(DnsName.EqualsText(wire, 0, text.ToUpperInvariant()));
+        Assert.False(DnsName.EqualsText(wire, 0, text.Replace("\\001", "\\002", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void GetWireLength_63OctetsWrittenAs252Characters_IsOneLabel()
+    {
+        string label = string.Concat(Enumerable.Repeat("\\001", 63));
+
+        Assert.Equal(1 + 63 + 8 + 1, DnsName.GetWireLength(label + ".example"));
+        Assert.Contains("64 octets", Assert.Throws<ArgumentException>(() => DnsName.GetWireLength(label + "x.example")).Message);
+    }
+
+    [Theory]
+    [InlineData("a\\")]
+    [InlineData("a\\1.b")]
+    [InlineData("a\\12")]
+    [InlineData("a\\256.b")]
+    public void GetWireLength_BackslashBeginningNoEscape_ThrowsArgumentException(string name)
+    {
+        Assert.Contains("escape", Assert.Throws<ArgumentException>(() => DnsName.GetWireLength(name)).Message);
+    }
+
     [Fact]
     public void GetWireLength_64OctetLabel_ThrowsArgumentException()
     {

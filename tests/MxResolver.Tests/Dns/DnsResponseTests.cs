@@ -42,6 +42,31 @@ public class DnsResponseTests
     }
 
     [Fact]
+    public async Task Answers_ReadByManyThreadsAtOnce_EveryoneSeesTheSameRecords()
+    {
+        // The records are decoded on first read; racing first reads must still publish one result.
+        for (int round = 0; round < 20; round++)
+        {
+            DnsResponse response = DnsResponse.Parse(WireSamples.GmailMx());
+            using var start = new Barrier(4);
+            Task<IReadOnlyList<DnsRecord>>[] readers =
+            [
+                .. Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+                {
+                    start.SignalAndWait(TimeSpan.FromSeconds(10));
+                    return i % 2 == 0 ? response.Answers : (response.Additionals.Count == 0 ? response.Answers : throw new InvalidOperationException());
+                })),
+            ];
+
+            IReadOnlyList<DnsRecord>[] seen = await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+            Assert.All(seen, answers => Assert.Same(seen[0][0], answers[0]));
+            Assert.Equal(5, seen[0].Count);
+            Assert.Same(response.Answers, response.Answers);
+        }
+    }
+
+    [Fact]
     public void Parse_NoQuestionNoOpt_QuestionAndPayloadSizeAreNull()
     {
         byte[] message = [0x00, 0x01, 0x80, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];

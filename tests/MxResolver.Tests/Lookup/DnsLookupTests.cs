@@ -168,6 +168,50 @@ public sealed class DnsLookupTests(UnboundFixture unbound)
         Assert.Equal(2, server.UdpQueryCount);
     }
 
+    [Theory]
+    [InlineData("a\\001b.example.test.")] // a short label holding octet 1, shown as \001
+    [InlineData("\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001.example.test.")] // 20 octets, 80 characters of text
+    [InlineData("dot\\.and\\\\backslash.example.test.")] // a '.' and a '\' inside a label
+    public async Task LookupAsync_ServerStopsAtAliasWithEscapedOctets_AsksForTheSameOctets(string target) // R4
+    {
+        // The reply ends at an alias whose target has octets that show escaped; the target must go
+        // back on the wire as the octets it came as, not as its presentation text.
+        await using var server = new ScriptedDnsServer(q => q.Info!.QuestionName == "start.example.test."
+            ? ScriptedResponse.Reply(q.Reply(configure: b => b.AddCname(RecordSection.Answer, "start.example.test.", target)))
+            : ScriptedResponse.Reply(q.Reply(configure: b => b.AddMx(RecordSection.Answer, q.Info.QuestionName!, 10, "mx.example.test."))));
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "start.example.test.", DnsRecordType.MX);
+
+        Assert.Equal(2, server.UdpQueryCount);
+        byte[] requery = server.ReceivedQueries[1].Message;
+        byte[] expected = DnsMessageBuilder.EncodeName(target);
+        Assert.Equal(expected, requery.AsSpan(12, expected.Length).ToArray());
+        Assert.Equal(DnsAnswerKind.Success, answer.Kind);
+        Assert.Equal(target, answer.CanonicalName);
+        Assert.Equal("mx.example.test.", Assert.Single(answer.MxRecords).Exchange);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_AliasTargetWithLongEscapedLabel_ResultNotException() // R4, R6
+    {
+        // 20 octets of value 1 make an 80-character label of text: it must never be taken for a name.
+        const string Target = "\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001\\001.example.test.";
+        await using var server = new ScriptedDnsServer(q => (q.Info!.QuestionName, q.Info.QuestionType) switch
+        {
+            ("start.example.test.", _) => ScriptedResponse.Reply(q.Reply(configure: b => b.AddCname(RecordSection.Answer, "start.example.test.", Target))),
+            (_, DnsTypeCode.MX) => ScriptedResponse.Reply(q.Reply(configure: b => b.AddMx(RecordSection.Answer, q.Info.QuestionName!, 10, "mx.example.test."))),
+            (_, DnsTypeCode.A) => ScriptedResponse.Reply(q.Reply(configure: b => b.AddA(RecordSection.Answer, q.Info.QuestionName!, "192.0.2.25"))),
+            _ => ScriptedResponse.Reply(q.Reply()),
+        });
+        var resolver = new MailExchangeResolver(new MxResolverOptions { NameServers = { server.EndPoint.ToString() } });
+
+        MxResolution result = await resolver.ResolveAsync("start.example.test", Token).AsTask().WaitAsync(Bound, Token);
+
+        Assert.Equal(MxResolutionStatus.Success, result.Status);
+        Assert.Equal("mx.example.test", Assert.Single(result.Targets).Host);
+        Assert.Empty(server.ScriptErrors);
+    }
+
     [Fact]
     public async Task LookupAsync_Canceled_OperationCanceledException()
     {

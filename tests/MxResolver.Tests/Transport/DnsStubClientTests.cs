@@ -134,6 +134,37 @@ public sealed class DnsStubClientTests
     }
 
     [Fact]
+    public async Task QueryAsync_UdpDatagramLargerThanTheReceiveBuffer_CountsAsTruncatedAndRetriesOverTcp()
+    {
+        // A server that ignores the advertised payload size (1,232) and sends a 2,000-byte datagram
+        // without TC: the receive cuts it, and a cut message is neither malformed nor whole.
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(configure: b =>
+        {
+            for (int i = 0; b.Build().Length < (q.Transport == ScriptedTransport.Udp ? 2000 : 600); i++)
+            {
+                b.AddMx(RecordSection.Answer, Name, (ushort)i, $"mx{i}.example.test.");
+            }
+        })));
+        var logger = new RecordingLogger();
+        DnsStubClient client = Client(logger, servers: server.EndPoint);
+
+        // Every query rents the same pooled exchange: nothing of one receive may leak into the next.
+        for (int query = 1; query <= 3; query++)
+        {
+            DnsResponse response = await QueryAsync(client);
+
+            Assert.True(response.ReceivedOverTcp);
+            Assert.All(response.Answers, r => Assert.IsType<MxRecord>(r));
+            Assert.Equal(query, server.UdpQueryCount);
+            Assert.Equal(query, server.TcpQueryCount);
+        }
+
+        Assert.True(server.ReceivedQueries.First().Info!.OptPayloadSize < 2000, "the datagram is larger than the client asked for");
+        Assert.True(logger.Has(1002));
+        Assert.Empty(server.ScriptErrors);
+    }
+
+    [Fact]
     public async Task QueryAsync_TruncatedOverUdpAndTcpFails_NeverTreatedAsAnswer()
     {
         await using var server = new ScriptedDnsServer(q => q.Transport == ScriptedTransport.Udp
@@ -334,7 +365,7 @@ public sealed class DnsStubClientTests
         var error = await Assert.ThrowsAsync<DnsQueryException>(async () => await client.QueryAsync<object?, int>(
             Name,
             DnsRecordType.MX,
-            (_, _) =>
+            (ReadOnlySpan<byte> _, in DnsReplyScan _, object? _) =>
             {
                 Interlocked.Increment(ref calls);
                 throw new DnsFormatException("the handler did not like it");
@@ -353,11 +384,17 @@ public sealed class DnsStubClientTests
         await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(GoodReply(q)));
         var client = Client(servers: server.EndPoint);
 
-        (ushort Id, int Length) seen = await client.QueryAsync(Name, DnsRecordType.MX, static (message, _) => (BinaryPrimitives.ReadUInt16BigEndian(message), message.Length), 0, Token);
+        (ushort Id, int Length, int MxKept) seen = await client.QueryAsync(
+            Name,
+            DnsRecordType.MX,
+            static (ReadOnlySpan<byte> message, in DnsReplyScan scan, int _) => (BinaryPrimitives.ReadUInt16BigEndian(message), message.Length, scan.TypeCount),
+            0,
+            Token);
 
         ScriptedQuery query = Assert.Single(server.ReceivedQueries);
         Assert.Equal(query.Info!.Id, seen.Id);
         Assert.Equal(GoodReply(query).Length, seen.Length);
+        Assert.Equal(1, seen.MxKept); // the records the validating walk kept for the handler
     }
 
     [Fact]

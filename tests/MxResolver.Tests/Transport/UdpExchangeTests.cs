@@ -43,14 +43,43 @@ public sealed class UdpExchangeTests : IDisposable
         using Socket socket = Connected();
         exchange.Arm(socket, TimeSpan.FromSeconds(20));
         var buffer = new byte[64];
-        ValueTask<int> receive = exchange.ReceiveAsync(socket, buffer);
+        ValueTask<UdpDatagram> receive = exchange.ReceiveAsync(socket, buffer);
 
         await _peer.SendToAsync(new byte[] { 1, 2, 3 }, SocketFlags.None, socket.LocalEndPoint!, Token);
 
-        Assert.Equal(3, await receive.AsTask().WaitAsync(Bound, Token));
+        Assert.Equal(new UdpDatagram(3, Truncated: false), await receive.AsTask().WaitAsync(Bound, Token));
         Assert.Equal(new byte[] { 1, 2, 3 }, buffer[..3]);
         Assert.False(exchange.Disarm());
         Assert.False(IsClosed(socket));
+        pool.Return(exchange);
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_DatagramLargerThanTheBuffer_CutAndSaidSo_AndNothingLeaksIntoTheNextReceive()
+    {
+        // The pooled receive must not carry an oversized datagram's truncation flag into the next
+        // receive: passed back to the kernel, it makes the next oversized one report its real length.
+        var pool = new UdpExchange.Pool(TimeProvider.System);
+        UdpExchange exchange = pool.Rent();
+        using Socket socket = Connected();
+        exchange.Arm(socket, TimeSpan.FromSeconds(20));
+        var buffer = new byte[64];
+        byte[] large = [.. Enumerable.Range(0, 200).Select(i => (byte)i)];
+
+        for (int round = 0; round < 2; round++)
+        {
+            ValueTask<UdpDatagram> receive = exchange.ReceiveAsync(socket, buffer);
+            await _peer.SendToAsync(large, SocketFlags.None, socket.LocalEndPoint!, Token);
+
+            Assert.Equal(new UdpDatagram(64, Truncated: true), await receive.AsTask().WaitAsync(Bound, Token));
+            Assert.Equal(large[..64], buffer);
+        }
+
+        ValueTask<UdpDatagram> small = exchange.ReceiveAsync(socket, buffer);
+        await _peer.SendToAsync(new byte[] { 9, 8, 7 }, SocketFlags.None, socket.LocalEndPoint!, Token);
+
+        Assert.Equal(new UdpDatagram(3, Truncated: false), await small.AsTask().WaitAsync(Bound, Token));
+        Assert.False(exchange.Disarm());
         pool.Return(exchange);
     }
 
@@ -62,7 +91,7 @@ public sealed class UdpExchangeTests : IDisposable
         UdpExchange exchange = pool.Rent();
         using Socket socket = Connected();
         exchange.Arm(socket, TimeSpan.FromSeconds(2));
-        ValueTask<int> receive = exchange.ReceiveAsync(socket, new byte[64]);
+        ValueTask<UdpDatagram> receive = exchange.ReceiveAsync(socket, new byte[64]);
 
         time.Advance(TimeSpan.FromMilliseconds(1999));
         Assert.False(IsClosed(socket));
@@ -125,7 +154,7 @@ public sealed class UdpExchangeTests : IDisposable
         UdpExchange exchange = pool.Rent();
         using Socket first = Connected();
         exchange.Arm(first, TimeSpan.FromSeconds(5));
-        ValueTask<int> receive = exchange.ReceiveAsync(first, new byte[64]);
+        ValueTask<UdpDatagram> receive = exchange.ReceiveAsync(first, new byte[64]);
 
         exchange.Cancel();
 
