@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>
 /// A fake, possibly hostile DNS server on real sockets: UDP and TCP on 127.0.0.1, same random free port.
@@ -123,7 +123,7 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private static (Socket Udp, Socket Tcp) BindPair()
+    internal static (Socket Udp, Socket Tcp) BindPair()
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
