@@ -23,8 +23,9 @@ namespace MxResolver.Testing;
 public sealed class UnboundServer : IAsyncDisposable
 {
     private const string InstallHint = "Install it with: apt-get update && apt-get install -y unbound bind9-utils";
-    private const int ReadinessPolls = 100;
-    private static readonly TimeSpan ReadinessPollInterval = TimeSpan.FromMilliseconds(100);
+    // Polled often (Unbound is up in a few hundred milliseconds) but bounded: 500 x 20 ms = 10 s.
+    private const int ReadinessPolls = 500;
+    private static readonly TimeSpan ReadinessPollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(15);
 
     private readonly Process _process;
@@ -243,7 +244,7 @@ public sealed class UnboundServer : IAsyncDisposable
         return new UnboundServer(directory, configPath, endPoint, process, output, tls);
     }
 
-    /// <summary>Polls with a real UDP query (bounded: 100 × 100 ms). False if Unbound exited first.</summary>
+    /// <summary>Polls with a real UDP query (bounded: 500 × 20 ms). False if Unbound exited first.</summary>
     private async Task<bool> WaitUntilAnsweringAsync(UnboundServerOptions options, CancellationToken cancellationToken)
     {
         var probeName = options.AuthZones.Select(z => z.Name).Concat(options.SignedZones.Select(z => z.Name)).FirstOrDefault() ?? ".";
