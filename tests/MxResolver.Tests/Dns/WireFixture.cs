@@ -1,70 +1,6 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace MxResolver.Tests.Dns;
-
-/// <summary>
-/// A domain name as a list of raw labels, for the test-side encoder. Deliberately independent of
-/// <c>DnsName</c>: the tests need an oracle that does not share the code under test.
-/// </summary>
-internal sealed class WireName
-{
-    public WireName(IReadOnlyList<byte[]> labels) => Labels = labels;
-
-    public static WireName Root { get; } = new([]);
-
-    public IReadOnlyList<byte[]> Labels { get; }
-
-    /// <summary>Splits a plain dotted ASCII name (no escapes); "." and "" are the root.</summary>
-    public static WireName Parse(string dotted)
-    {
-        string trimmed = dotted.TrimEnd('.');
-        return trimmed.Length == 0
-            ? Root
-            : new WireName(trimmed.Split('.').Select(Encoding.ASCII.GetBytes).ToArray());
-    }
-
-    /// <summary>
-    /// The presentation form RFC 1035 §5.1 prescribes: labels joined by dots, a trailing dot, the
-    /// root as "."; '.' and '\' escaped with a backslash, other bytes outside 0x21..0x7E as \DDD.
-    /// </summary>
-    public string ToPresentation()
-    {
-        if (Labels.Count == 0)
-        {
-            return ".";
-        }
-
-        var text = new StringBuilder();
-        foreach (byte[] label in Labels)
-        {
-            foreach (byte b in label)
-            {
-                if (b == '.' || b == '\\')
-                {
-                    text.Append('\\').Append((char)b);
-                }
-                else if (b < 0x21 || b > 0x7E)
-                {
-                    text.Append('\\').Append(b.ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
-                }
-                else
-                {
-                    text.Append((char)b);
-                }
-            }
-
-            text.Append('.');
-        }
-
-        return text.ToString();
-    }
-
-    /// <summary>The uncompressed wire length: every label with its length octet, plus the root octet.</summary>
-    public int WireLength => Labels.Sum(l => l.Length + 1) + 1;
-
-    public override string ToString() => ToPresentation();
-}
 
 /// <summary>RDATA for <see cref="WireRecord"/>: raw bytes, or a type whose names the encoder may compress.</summary>
 internal abstract record WireData;
@@ -87,9 +23,10 @@ internal sealed record WireRecord(WireName Owner, ushort Type, ushort Class, uin
 }
 
 /// <summary>
-/// A small test-side DNS message encoder (RFC 1035 §4.1), independent of the codec under test:
-/// header, questions, three record sections, and optional name compression (§4.1.4) that points
-/// only to earlier, byte-identical suffixes (so decoded names keep their case).
+/// A DNS message as plain data (header word, questions, three record sections) for FsCheck generators
+/// and for assertions that compare a parse with what was written. Encoded by the one test-side
+/// encoder, <see cref="DnsMessageBuilder"/>, with case-exact compression (§4.1.4: a pointer only to
+/// an earlier, byte-identical suffix, so decoded names keep their case).
 /// </summary>
 internal sealed class WireFixture
 {
@@ -110,103 +47,40 @@ internal sealed class WireFixture
 
     public byte[] Build()
     {
-        var output = new List<byte>(512);
-        var suffixes = new Dictionary<string, int>(StringComparer.Ordinal);
-
-        WriteUInt16(output, Id);
-        WriteUInt16(output, Flags);
-        WriteUInt16(output, (ushort)Questions.Count);
-        WriteUInt16(output, (ushort)Answers.Count);
-        WriteUInt16(output, (ushort)Authorities.Count);
-        WriteUInt16(output, (ushort)Additionals.Count);
-
+        var builder = new DnsMessageBuilder { Id = Id, Flags = Flags, CompressNames = Compress, CompressionMatchesCase = true };
         foreach (WireQuestion question in Questions)
         {
-            WriteName(output, suffixes, question.Name);
-            WriteUInt16(output, question.Type);
-            WriteUInt16(output, question.Class);
+            builder.AddQuestion(question.Name, question.Type, question.Class);
         }
 
-        foreach (WireRecord record in Answers.Concat(Authorities).Concat(Additionals))
+        Add(builder, RecordSection.Answer, Answers);
+        Add(builder, RecordSection.Authority, Authorities);
+        Add(builder, RecordSection.Additional, Additionals);
+        return builder.Build();
+    }
+
+    private static void Add(DnsMessageBuilder builder, RecordSection section, List<WireRecord> records)
+    {
+        foreach (WireRecord record in records)
         {
-            WriteName(output, suffixes, record.Owner);
-            WriteUInt16(output, record.Type);
-            WriteUInt16(output, record.Class);
-            WriteUInt32(output, record.Ttl);
-            int lengthAt = output.Count;
-            WriteUInt16(output, 0);
-            int start = output.Count;
-            switch (record.Data)
+            RdataPart[] rdata = record.Data switch
             {
-                case RawData raw:
-                    output.AddRange(raw.Bytes);
-                    break;
-                case MxData mx:
-                    WriteUInt16(output, mx.Preference);
-                    WriteName(output, suffixes, mx.Exchange);
-                    break;
-                case CnameData cname:
-                    WriteName(output, suffixes, cname.Target);
-                    break;
-                case SoaData soa:
-                    WriteName(output, suffixes, soa.PrimaryNameServer);
-                    WriteName(output, suffixes, soa.ResponsibleMailbox);
-                    WriteUInt32(output, soa.Serial);
-                    WriteUInt32(output, soa.Refresh);
-                    WriteUInt32(output, soa.Retry);
-                    WriteUInt32(output, soa.Expire);
-                    WriteUInt32(output, soa.Minimum);
-                    break;
-            }
-
-            int length = output.Count - start;
-            output[lengthAt] = (byte)(length >> 8);
-            output[lengthAt + 1] = (byte)length;
+                RawData raw => [raw.Bytes],
+                MxData mx => [U16(mx.Preference), mx.Exchange],
+                CnameData cname => [cname.Target],
+                SoaData soa => [soa.PrimaryNameServer, soa.ResponsibleMailbox, U32(soa.Serial), U32(soa.Refresh), U32(soa.Retry), U32(soa.Expire), U32(soa.Minimum)],
+                _ => throw new InvalidOperationException($"Unknown RDATA {record.Data}."),
+            };
+            builder.AddRecord(section, record.Owner, record.Type, record.Class, record.Ttl, rdata);
         }
-
-        return [.. output];
     }
 
-    private void WriteName(List<byte> output, Dictionary<string, int> suffixes, WireName name)
+    private static byte[] U16(ushort value) => [(byte)(value >> 8), (byte)value];
+
+    private static byte[] U32(uint value)
     {
-        for (int i = 0; i < name.Labels.Count; i++)
-        {
-            string key = SuffixKey(name, i);
-            if (Compress && suffixes.TryGetValue(key, out int target))
-            {
-                output.Add((byte)(0xC0 | (target >> 8)));
-                output.Add((byte)target);
-                return;
-            }
-
-            if (output.Count < 0x4000)
-            {
-                suffixes.TryAdd(key, output.Count);
-            }
-
-            output.Add((byte)name.Labels[i].Length);
-            output.AddRange(name.Labels[i]);
-        }
-
-        output.Add(0);
-    }
-
-    private static string SuffixKey(WireName name, int from)
-        => string.Join('.', name.Labels.Skip(from).Select(Convert.ToHexString));
-
-    private static void WriteUInt16(List<byte> output, ushort value)
-    {
-        output.Add((byte)(value >> 8));
-        output.Add((byte)value);
-    }
-
-    private static void WriteUInt32(List<byte> output, uint value)
-    {
-        Span<byte> bytes = stackalloc byte[4];
+        var bytes = new byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
-        foreach (byte b in bytes)
-        {
-            output.Add(b);
-        }
+        return bytes;
     }
 }

@@ -204,15 +204,22 @@ public sealed class DnsStubClientTests
     {
         await using var silent = new ScriptedDnsServer(_ => ScriptedResponse.Nothing);
         await using var good = new ScriptedDnsServer(q => ScriptedResponse.Reply(GoodReply(q)));
+        var time = new FakeTimeProvider();
         var client = new DnsStubClient(new DnsStubClientOptions
         {
             NameServers = [silent.EndPoint, good.EndPoint],
             AttemptTimeout = TimeSpan.FromMilliseconds(300),
             AttemptsPerServer = 2,
             QueryDeadline = TimeSpan.FromSeconds(5), // the budget: the query fails if it is exceeded
+            TimeProvider = time,
         });
 
-        DnsResponse response = await QueryAsync(client);
+        // The fake clock moves only past the silent server's attempt: the good server's answer can never
+        // be overtaken by a timeout, however loaded the machine.
+        Task<DnsResponse> query = QueryAsync(client);
+        Assert.True(await silent.WaitForQueriesAsync(1, Bound, Token));
+        time.Advance(TimeSpan.FromMilliseconds(300));
+        DnsResponse response = await query;
 
         Assert.Equal(good.EndPoint, response.Server);
         Assert.True(await silent.WaitForQueriesAsync(1, Bound, Token));
@@ -417,21 +424,26 @@ public sealed class DnsStubClientTests
     {
         await using var first = new ScriptedDnsServer(_ => ScriptedResponse.Nothing);
         await using var second = new ScriptedDnsServer(_ => ScriptedResponse.Nothing);
+        var time = new FakeTimeProvider();
         var client = new DnsStubClient(new DnsStubClientOptions
         {
             NameServers = [first.EndPoint, second.EndPoint],
             AttemptTimeout = TimeSpan.FromSeconds(4),
             AttemptsPerServer = 3, // 24 s without a deadline
             QueryDeadline = TimeSpan.FromMilliseconds(400),
+            TimeProvider = time,
         });
-        var stopwatch = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<DnsQueryException>(() => QueryAsync(client));
+        Task<DnsResponse> query = QueryAsync(client);
+        Assert.True(await first.WaitForQueriesAsync(1, Bound, Token));
+        Assert.False(query.IsCompleted); // the fake clock has not moved: nothing can end the query yet
+
+        // Only the deadline's 400 ms pass, a tenth of one attempt's timeout: ending now is stopping at the deadline.
+        time.Advance(TimeSpan.FromMilliseconds(400));
+        var error = await Assert.ThrowsAsync<DnsQueryException>(() => query);
 
         Assert.Equal(DnsQueryError.Timeout, error.Error);
         Assert.Contains("deadline", error.Message, StringComparison.Ordinal);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(4), $"took {stopwatch.Elapsed}, the deadline is 400 ms");
-        Assert.True(await first.WaitForQueriesAsync(1, Bound, Token)); // a loaded machine may lag behind the client
         Assert.True(first.UdpQueryCount + second.UdpQueryCount <= 2, "the deadline cut the rounds short");
     }
 
@@ -469,7 +481,7 @@ public sealed class DnsStubClientTests
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"cancellation took {stopwatch.Elapsed}");
 
         // The late reply goes to a port that is closed: binding it again proves the socket was released.
-        await Task.Delay(TimeSpan.FromSeconds(1), Token);
+        Assert.True(await server.WaitForRepliesAsync(1, Bound, Token));
         IPEndPoint clientPort = Assert.Single(server.ReceivedQueries).Client;
         using var rebind = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         rebind.Bind(new IPEndPoint(IPAddress.Loopback, clientPort.Port));
@@ -511,16 +523,22 @@ public sealed class DnsStubClientTests
         // reply. Odd exchanges get no reply (timeout), even ones are answered at once.
         int seen = 0;
         await using var server = new ScriptedDnsServer(q => Interlocked.Increment(ref seen) % 2 == 1 ? ScriptedResponse.Nothing : ScriptedResponse.Reply(GoodReply(q)));
+        var time = new FakeTimeProvider();
         var client = new DnsStubClient(new DnsStubClientOptions
         {
             NameServers = [server.EndPoint],
             AttemptTimeout = TimeSpan.FromMilliseconds(100),
             AttemptsPerServer = 2,
+            TimeProvider = time,
         });
 
         for (int i = 0; i < 20; i++)
         {
-            DnsResponse response = await QueryAsync(client);
+            // Time passes only once the unanswered attempt was sent, so the answered one never times out.
+            Task<DnsResponse> query = QueryAsync(client);
+            Assert.True(await server.WaitForQueriesAsync(2 * i + 1, Bound, Token));
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            DnsResponse response = await query;
             Assert.Equal(GoodExchange, OnlyExchange(response));
         }
 
@@ -545,10 +563,15 @@ public sealed class DnsStubClientTests
     {
         await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(GoodReply(q)));
 
-        Assert.ThrowsAny<ArgumentException>(() => { _ = Client(servers: server.EndPoint).QueryAsync(name, DnsRecordType.MX, Token); });
-        await Task.Delay(50, Token);
+        var client = Client(servers: server.EndPoint);
 
-        Assert.Equal(0, server.UdpQueryCount);
+        Assert.ThrowsAny<ArgumentException>(() => { _ = client.QueryAsync(name, DnsRecordType.MX, Token); });
+
+        // A valid query afterwards, answered: on loopback anything the bad call had sent would have
+        // arrived first, so the server seeing only this one proves the bad call sent nothing.
+        await QueryAsync(client);
+        Assert.Equal(Name, Assert.Single(server.ReceivedQueries).Info!.QuestionName, ignoreCase: true);
+        Assert.Equal(1, server.UdpQueryCount);
     }
 
     [Fact]

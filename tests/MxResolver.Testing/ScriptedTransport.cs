@@ -1,4 +1,4 @@
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>The transport a query arrived on.</summary>
 public enum ScriptedTransport

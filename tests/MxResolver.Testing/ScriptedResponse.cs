@@ -1,4 +1,4 @@
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>What the script does with one query: replies in order, then optionally closes the TCP connection.</summary>
 public sealed class ScriptedResponse

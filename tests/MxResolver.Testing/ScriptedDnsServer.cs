@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>
 /// A fake, possibly hostile DNS server on real sockets: UDP and TCP on 127.0.0.1, same random free port.
@@ -26,7 +26,9 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
     private int _udpCount;
     private int _tcpCount;
     private int _tcpConnections;
+    private int _sentReplies;
     private int _disposed;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Binds UDP and TCP on 127.0.0.1 (one free port for both) and starts serving.</summary>
     public ScriptedDnsServer(Func<ScriptedQuery, ScriptedResponse> script)
@@ -73,21 +75,49 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Replies written to a socket so far (UDP datagrams sent, TCP replies written whole).</summary>
+    public int SentReplyCount => Volatile.Read(ref _sentReplies);
+
     /// <summary>Waits until at least <paramref name="count"/> queries arrived in total; false after <paramref name="timeout"/>.</summary>
-    public async Task<bool> WaitForQueriesAsync(int count, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task<bool> WaitForQueriesAsync(int count, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitUntilAsync(() => UdpQueryCount + TcpQueryCount >= count, timeout, cancellationToken);
+
+    /// <summary>Waits until at least <paramref name="count"/> replies were sent (<see cref="SentReplyCount"/>); false after <paramref name="timeout"/>.</summary>
+    public Task<bool> WaitForRepliesAsync(int count, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitUntilAsync(() => SentReplyCount >= count, timeout, cancellationToken);
+
+    /// <summary>Wakes on every query received and reply sent (no polling), bounded by <paramref name="timeout"/>.</summary>
+    private async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (UdpQueryCount + TcpQueryCount < count)
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(timeout);
+        try
         {
-            if (Environment.TickCount64 >= deadline)
+            while (true)
             {
-                return false;
+                // Take the signal before testing, so a change between the test and the wait is not missed.
+                var changed = Volatile.Read(ref _changed).Task;
+                if (condition())
+                {
+                    return true;
+                }
+
+                await changed.WaitAsync(bound.Token);
             }
-
-            await Task.Delay(10, cancellationToken);
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return condition();
+        }
+    }
 
-        return true;
+    private void Signal() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    private void CountSent()
+    {
+        Interlocked.Increment(ref _sentReplies);
+        Signal();
     }
 
     public async ValueTask DisposeAsync()
@@ -123,7 +153,7 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private static (Socket Udp, Socket Tcp) BindPair()
+    internal static (Socket Udp, Socket Tcp) BindPair()
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
@@ -157,6 +187,7 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
             _received.Add(query);
         }
 
+        Signal();
         return query;
     }
 
@@ -240,6 +271,7 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
                 if (reply.Source == ReplySource.ListeningSocket)
                 {
                     await _udp.SendToAsync(reply.Message, client, token);
+                    CountSent();
                     continue;
                 }
 
@@ -248,6 +280,7 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
                     ? new IPEndPoint(IPAddress.Loopback, 0)
                     : new IPEndPoint(IPAddress.Parse("127.0.0.2"), EndPoint.Port));
                 await forger.SendToAsync(reply.Message, client, token);
+                CountSent();
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && token.IsCancellationRequested)
@@ -328,6 +361,8 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
                     {
                         await stream.WriteAsync(bytes, token);
                     }
+
+                    CountSent();
                 }
 
                 if (response.CloseConnection)

@@ -1,4 +1,4 @@
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>A zone Unbound serves itself from a zone file (an <c>auth-zone</c>).</summary>
 /// <param name="Name">The zone apex, e.g. <c>mx.test.</c>.</param>

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>A query the scripted server received.</summary>
 /// <param name="Sequence">0-based position among the queries received on the same transport.</param>

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>
 /// Test-side DNS message writer, independent of the library's codec so that tests have their own
@@ -37,11 +37,45 @@ public sealed class DnsMessageBuilder
 
     public bool CheckingDisabled { get; set; }
 
+    /// <summary>The Z bit (RFC 1035 §4.1.1: reserved, must be zero; set only to build hostile messages).</summary>
+    public bool Z { get; set; }
+
     /// <summary>The low 4 bits of the RCODE written into the header (the upper 8 bits go into OPT).</summary>
     public int Rcode { get; set; }
 
+    /// <summary>
+    /// The whole second header word (QR, OPCODE, AA, TC, RD, RA, Z, AD, CD, RCODE): reading composes it
+    /// from the properties above, writing sets every one of them.
+    /// </summary>
+    public ushort Flags
+    {
+        get => (ushort)((IsResponse ? 0x8000 : 0) | ((Opcode & 0xF) << 11) | (AuthoritativeAnswer ? 0x0400 : 0)
+            | (Truncated ? 0x0200 : 0) | (RecursionDesired ? 0x0100 : 0) | (RecursionAvailable ? 0x0080 : 0)
+            | (Z ? 0x0040 : 0) | (AuthenticData ? 0x0020 : 0) | (CheckingDisabled ? 0x0010 : 0) | (Rcode & 0xF));
+        set
+        {
+            IsResponse = (value & 0x8000) != 0;
+            Opcode = (value >> 11) & 0xF;
+            AuthoritativeAnswer = (value & 0x0400) != 0;
+            Truncated = (value & 0x0200) != 0;
+            RecursionDesired = (value & 0x0100) != 0;
+            RecursionAvailable = (value & 0x0080) != 0;
+            Z = (value & 0x0040) != 0;
+            AuthenticData = (value & 0x0020) != 0;
+            CheckingDisabled = (value & 0x0010) != 0;
+            Rcode = value & 0xF;
+        }
+    }
+
     /// <summary>Compress names with pointers to earlier occurrences (RFC 1035 §4.1.4). On by default.</summary>
     public bool CompressNames { get; set; } = true;
+
+    /// <summary>
+    /// When true, a pointer goes only to an earlier suffix with the very same bytes, so every name decodes
+    /// with the case it was written in. When false (the default), like real servers, a suffix that differs
+    /// only in ASCII case is reused too, and the decoded name takes the earlier spelling.
+    /// </summary>
+    public bool CompressionMatchesCase { get; set; }
 
     /// <summary>When set, written as QDCOUNT instead of the real number of questions.</summary>
     public ushort? QuestionCountOverride { get; set; }
@@ -88,9 +122,14 @@ public sealed class DnsMessageBuilder
         return builder;
     }
 
-    public DnsMessageBuilder AddQuestion(string name, ushort type, ushort @class = 1)
+    public DnsMessageBuilder AddQuestion(string name, ushort type, ushort @class = 1) =>
+        AddQuestion(WireName.FromPresentation(name), type, @class);
+
+    /// <summary>A question whose name is given as raw labels (any bytes).</summary>
+    public DnsMessageBuilder AddQuestion(WireName name, ushort type, ushort @class = 1)
     {
-        _questions.Add(new Question(ToNamePart(name), type, @class));
+        ArgumentNullException.ThrowIfNull(name);
+        _questions.Add(new Question(new NamePart(name), type, @class));
         return this;
     }
 
@@ -109,6 +148,20 @@ public sealed class DnsMessageBuilder
 
     public DnsMessageBuilder AddMx(RecordSection section, string name, ushort preference, string exchange, uint ttl = 300) =>
         Add(section, name, DnsTypeCode.MX, 1, ttl, [new RawPart(U16(preference)), ToNamePart(exchange)]);
+
+    /// <summary>
+    /// Any record: the owner as raw labels and RDATA as a sequence of <see cref="RdataPart"/>s, where
+    /// names are compressed like every other name (RFC 1035 §4.1.4 allows it for the well-known types).
+    /// </summary>
+    public DnsMessageBuilder AddRecord(RecordSection section, WireName owner, ushort type, ushort @class, uint ttl, params RdataPart[] rdata)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(rdata);
+        _sections[(int)section].Add(new Record(
+            new NamePart(owner), type, @class, ttl, [.. rdata.Select(p => p is RdataPart.Name n ? (Part)new NamePart(n.Value) : new RawPart(((RdataPart.Bytes)p).Value))],
+            null, IsVerbatim: false));
+        return this;
+    }
 
     public DnsMessageBuilder AddCname(RecordSection section, string name, string target, uint ttl = 300) =>
         Add(section, name, DnsTypeCode.CNAME, 1, ttl, [ToNamePart(target)]);
@@ -184,13 +237,10 @@ public sealed class DnsMessageBuilder
     public byte[] Build()
     {
         var output = new List<byte>(512);
-        var offsets = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var offsets = new Dictionary<string, int>(StringComparer.Ordinal);
 
-        var flags = (IsResponse ? 0x8000 : 0) | ((Opcode & 0xF) << 11) | (AuthoritativeAnswer ? 0x0400 : 0)
-            | (Truncated ? 0x0200 : 0) | (RecursionDesired ? 0x0100 : 0) | (RecursionAvailable ? 0x0080 : 0)
-            | (AuthenticData ? 0x0020 : 0) | (CheckingDisabled ? 0x0010 : 0) | (Rcode & 0xF);
         output.AddRange(U16(Id));
-        output.AddRange(U16((ushort)flags));
+        output.AddRange(U16(Flags));
         output.AddRange(U16(QuestionCountOverride ?? (ushort)_questions.Count));
         output.AddRange(U16(AnswerCountOverride ?? (ushort)_sections[0].Count));
         output.AddRange(U16(AuthorityCountOverride ?? (ushort)_sections[1].Count));
@@ -250,67 +300,13 @@ public sealed class DnsMessageBuilder
     }
 
     /// <summary>
-    /// The uncompressed wire form of a presentation-format name: labels separated by dots, <c>\.</c> and
-    /// <c>\DDD</c> escapes honoured, "." or "" for the root. No length validation, so tests can forge
-    /// over-long labels and names.
+    /// The uncompressed wire form of a presentation-format name (see <see cref="WireName.FromPresentation"/>).
+    /// No length validation, so tests can forge over-long labels and names.
     /// </summary>
-    public static byte[] EncodeName(string name)
-    {
-        var output = new List<byte>();
-        foreach (var label in SplitLabels(name))
-        {
-            output.Add((byte)label.Length);
-            output.AddRange(label);
-        }
-
-        output.Add(0);
-        return [.. output];
-    }
+    public static byte[] EncodeName(string name) => WireName.FromPresentation(name).ToWire();
 
     /// <summary>Splits a presentation-format name into raw labels.</summary>
-    public static List<byte[]> SplitLabels(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var labels = new List<byte[]>();
-        if (name is "" or ".")
-        {
-            return labels;
-        }
-
-        var current = new List<byte>();
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (c == '\\' && i + 1 < name.Length)
-            {
-                if (i + 3 < name.Length && char.IsAsciiDigit(name[i + 1]) && char.IsAsciiDigit(name[i + 2]) && char.IsAsciiDigit(name[i + 3]))
-                {
-                    current.Add(byte.Parse(name.AsSpan(i + 1, 3), provider: null));
-                    i += 3;
-                }
-                else
-                {
-                    current.Add((byte)name[++i]);
-                }
-            }
-            else if (c == '.')
-            {
-                labels.Add([.. current]);
-                current.Clear();
-            }
-            else
-            {
-                current.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
-            }
-        }
-
-        if (current.Count > 0)
-        {
-            labels.Add([.. current]);
-        }
-
-        return labels;
-    }
+    public static List<byte[]> SplitLabels(string name) => [.. WireName.FromPresentation(name).Labels];
 
     private DnsMessageBuilder AddAddress(RecordSection section, string name, string address, AddressFamily family, ushort type, uint ttl)
     {
@@ -330,7 +326,7 @@ public sealed class DnsMessageBuilder
         return this;
     }
 
-    private static NamePart ToNamePart(string name) => new(SplitLabels(name));
+    private static NamePart ToNamePart(string name) => new(WireName.FromPresentation(name));
 
     private void WritePart(List<byte> output, Part part, Dictionary<string, int> offsets)
     {
@@ -340,11 +336,11 @@ public sealed class DnsMessageBuilder
             return;
         }
 
-        var labels = ((NamePart)part).Labels;
+        var labels = ((NamePart)part).Name.Labels;
         for (var i = 0; i < labels.Count; i++)
         {
-            // The suffix from label i on; Latin-1 keeps bytes one-to-one in the key.
-            var key = string.Join('.', labels.Skip(i).Select(l => Encoding.Latin1.GetString(l).Replace(".", "\\.", StringComparison.Ordinal)));
+            // The suffix from label i on, as hexadecimal labels: byte-exact, or with ASCII case folded.
+            var key = string.Join('.', labels.Skip(i).Select(l => Convert.ToHexString(CompressionMatchesCase ? l : AsciiLower(l))));
             if (CompressNames && offsets.TryGetValue(key, out var target))
             {
                 output.AddRange(U16((ushort)(0xC000 | target)));
@@ -364,6 +360,8 @@ public sealed class DnsMessageBuilder
         output.Add(0);
     }
 
+    private static byte[] AsciiLower(byte[] label) => [.. label.Select(b => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b + 32) : b)];
+
     private static byte[] U16(ushort value) => [(byte)(value >> 8), (byte)value];
 
     private static byte[] U32(uint value) => [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
@@ -372,7 +370,7 @@ public sealed class DnsMessageBuilder
 
     private sealed record RawPart(byte[] Bytes) : Part;
 
-    private sealed record NamePart(List<byte[]> Labels) : Part;
+    private sealed record NamePart(WireName Name) : Part;
 
     private sealed record Question(Part Name, ushort Type, ushort Class);
 

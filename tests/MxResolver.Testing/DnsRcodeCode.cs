@@ -1,4 +1,4 @@
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>RCODE values (RFC 1035 §4.1.1, RFC 6895 §2.3).</summary>
 public static class DnsRcodeCode

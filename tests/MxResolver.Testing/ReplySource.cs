@@ -1,4 +1,4 @@
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>Which socket a UDP reply leaves from.</summary>
 public enum ReplySource

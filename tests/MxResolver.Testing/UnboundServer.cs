@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>
 /// A real Unbound (Debian's <c>/usr/sbin/unbound</c>) running in the foreground on a free loopback port
@@ -21,29 +22,44 @@ namespace MxResolver.Tests.Infrastructure;
 /// </remarks>
 public sealed class UnboundServer : IAsyncDisposable
 {
-    private const string InstallHint = "Install it with: apt-get update && apt-get install -y unbound";
-    private const int ReadinessPolls = 100;
-    private static readonly TimeSpan ReadinessPollInterval = TimeSpan.FromMilliseconds(100);
+    private const string InstallHint = "Install it with: apt-get update && apt-get install -y unbound bind9-utils";
+    // Polled often (Unbound is up in a few hundred milliseconds) but bounded: 500 x 20 ms = 10 s.
+    private const int ReadinessPolls = 500;
+    private static readonly TimeSpan ReadinessPollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(15);
 
     private readonly Process _process;
     private readonly StringBuilder _output;
+    private readonly UnboundTlsMaterial? _tls;
     private int _disposed;
 
-    private UnboundServer(string directory, string configPath, IPEndPoint endPoint, Process process, StringBuilder output)
+    private UnboundServer(string directory, string configPath, IPEndPoint endPoint, Process process, StringBuilder output, UnboundTlsMaterial? tls)
     {
         Directory = directory;
         ConfigPath = configPath;
         EndPoint = endPoint;
         _process = process;
         _output = output;
+        _tls = tls;
     }
 
     /// <summary>The shared zone file copied next to the test assembly.</summary>
-    public static string SharedZoneFilePath => Path.Combine(AppContext.BaseDirectory, "Infrastructure", "Zones", "mx.test.zone");
+    public static string SharedZoneFilePath => Path.Combine(UnboundServerOptions.ZoneDirectory, "mx.test.zone");
+
+    /// <summary>The name in the DNS-over-TLS server certificate (and the SNI a client should send).</summary>
+    public static string TlsServerName => UnboundTlsMaterial.ServerName;
 
     /// <summary>Where Unbound listens: 127.0.0.1 and the chosen port, for both UDP and TCP.</summary>
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>DNS over TLS (RFC 7858) on 127.0.0.1 and a second port, when <see cref="UnboundServerOptions.EnableTls"/>.</summary>
+    public IPEndPoint TlsEndPoint => _tls?.EndPoint ?? throw new InvalidOperationException("This server was started without EnableTls.");
+
+    /// <summary>The test CA that issued the DNS-over-TLS certificate: the one root a client should trust.</summary>
+    public X509Certificate2 TlsCaCertificate => _tls?.CaCertificate ?? throw new InvalidOperationException("This server was started without EnableTls.");
+
+    /// <summary>The same CA certificate as a PEM file (for tools such as <c>kdig</c> or <c>openssl s_client</c>).</summary>
+    public string TlsCaCertificatePath => _tls?.CaCertificatePath ?? throw new InvalidOperationException("This server was started without EnableTls.");
 
     /// <summary>The temporary directory holding the configuration, zone copies, log and control socket.</summary>
     public string Directory { get; }
@@ -72,7 +88,14 @@ public sealed class UnboundServer : IAsyncDisposable
             try
             {
                 var port = FindFreePort();
-                var configPath = WriteConfiguration(directory, port, options);
+                UnboundTlsMaterial? tls = null;
+                if (options.EnableTls)
+                {
+                    tls = UnboundTlsMaterial.Create(directory, new IPEndPoint(IPAddress.Loopback, FindFreePort(exclude: port)));
+                }
+
+                var signed = await SignZonesAsync(directory, options, cancellationToken);
+                var configPath = WriteConfiguration(directory, port, options, signed, tls);
                 var (code, text) = await RunToolAsync(checkconf, [configPath], cancellationToken);
                 if (code != 0)
                 {
@@ -80,7 +103,7 @@ public sealed class UnboundServer : IAsyncDisposable
                         $"unbound-checkconf rejected {configPath} (exit {code}):\n{text}\n--- configuration ---\n{File.ReadAllText(configPath)}");
                 }
 
-                var server = Launch(unbound, directory, configPath, new IPEndPoint(IPAddress.Loopback, port));
+                var server = Launch(unbound, directory, configPath, new IPEndPoint(IPAddress.Loopback, port), tls);
                 try
                 {
                     if (await server.WaitUntilAnsweringAsync(options, cancellationToken))
@@ -184,11 +207,12 @@ public sealed class UnboundServer : IAsyncDisposable
         finally
         {
             _process.Dispose();
+            _tls?.Dispose();
             TryDeleteDirectory(Directory);
         }
     }
 
-    private static UnboundServer Launch(string unbound, string directory, string configPath, IPEndPoint endPoint)
+    private static UnboundServer Launch(string unbound, string directory, string configPath, IPEndPoint endPoint, UnboundTlsMaterial? tls)
     {
         var output = new StringBuilder();
         var info = new ProcessStartInfo(unbound)
@@ -217,13 +241,13 @@ public sealed class UnboundServer : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new UnboundServer(directory, configPath, endPoint, process, output);
+        return new UnboundServer(directory, configPath, endPoint, process, output, tls);
     }
 
-    /// <summary>Polls with a real UDP query (bounded: 100 × 100 ms). False if Unbound exited first.</summary>
+    /// <summary>Polls with a real UDP query (bounded: 500 × 20 ms). False if Unbound exited first.</summary>
     private async Task<bool> WaitUntilAnsweringAsync(UnboundServerOptions options, CancellationToken cancellationToken)
     {
-        var probeName = options.AuthZones.Count > 0 ? options.AuthZones[0].Name : ".";
+        var probeName = options.AuthZones.Select(z => z.Name).Concat(options.SignedZones.Select(z => z.Name)).FirstOrDefault() ?? ".";
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var buffer = new byte[4096];
@@ -267,11 +291,12 @@ public sealed class UnboundServer : IAsyncDisposable
             $"unbound on {EndPoint} did not answer within {ReadinessPolls} polls of {ReadinessPollInterval.TotalMilliseconds} ms:\n{ReadLog()}");
     }
 
-    private static string WriteConfiguration(string directory, int port, UnboundServerOptions options)
+    private static string WriteConfiguration(
+        string directory, int port, UnboundServerOptions options, IReadOnlyList<SignedZoneFiles> signed, UnboundTlsMaterial? tls)
     {
         var conf = new StringBuilder();
         conf.AppendLine(CultureInfo.InvariantCulture, $$"""
-            # Generated by MxResolver.Tests UnboundServer: loopback only, our zones only.
+            # Generated by MxResolver.Testing UnboundServer: loopback only, our zones only.
             server:
               verbosity: 1
               interface: 127.0.0.1@{{port}}
@@ -290,7 +315,7 @@ public sealed class UnboundServer : IAsyncDisposable
               logfile: "{{Path.Combine(directory, "unbound.log")}}"
               use-syslog: no
               log-time-ascii: yes
-              module-config: "iterator"
+              module-config: "{{(options.Validates ? "validator iterator" : "iterator")}}"
               # Never the internet: the root is a static (empty) local zone, so root hints are never used.
               local-zone: "." static
               # test. is a built-in static local zone (RFC 6761): make it transparent or our data is hidden.
@@ -310,7 +335,28 @@ public sealed class UnboundServer : IAsyncDisposable
               # Stub servers (e.g. a ScriptedDnsServer) see exactly the client's question, not minimised ones.
               qname-minimisation: no
             """);
-        foreach (var zone in options.AuthZones.Select(z => z.Name).Concat(options.StubZones.Select(z => z.Name)))
+        if (options.Validates)
+        {
+            // Our trust anchors are the only ones: no root key, no RFC 8145 key-tag queries.
+            conf.AppendLine("  trust-anchor-signaling: no");
+            conf.AppendLine("  val-log-level: 2");
+            foreach (var zone in signed)
+            {
+                conf.AppendLine(CultureInfo.InvariantCulture, $"  trust-anchor-file: \"{zone.KeyFile}\"");
+            }
+        }
+
+        if (tls is not null)
+        {
+            conf.AppendLine(CultureInfo.InvariantCulture, $"""
+                  interface: 127.0.0.1@{tls.EndPoint.Port}
+                  tls-port: {tls.EndPoint.Port}
+                  tls-service-key: "{tls.KeyPath}"
+                  tls-service-pem: "{tls.CertificatePath}"
+                """);
+        }
+
+        foreach (var zone in options.AuthZones.Select(z => z.Name).Concat(options.SignedZones.Select(z => z.Name)).Concat(options.StubZones.Select(z => z.Name)))
         {
             conf.AppendLine(CultureInfo.InvariantCulture, $"  local-zone: \"{Absolute(zone)}\" transparent");
         }
@@ -327,16 +373,25 @@ public sealed class UnboundServer : IAsyncDisposable
               control-use-cert: no
             """);
 
+        // A validating server passes every zone through the iterator and validator (answers as from
+        // upstream); otherwise Unbound answers from the zone itself (AA set, TTLs exactly the zone's).
         var index = 0;
-        foreach (var zone in options.AuthZones)
+        var downstream = options.Validates ? "no" : "yes";
+        var zoneFiles = options.AuthZones.Select(z => (z.Name, Path: (string?)null, Source: z.ZoneFilePath))
+            .Concat(signed.Select(z => (z.Name, Path: (string?)z.SignedFile, Source: z.SignedFile)));
+        foreach (var (zoneName, signedPath, source) in zoneFiles)
         {
-            var copy = Path.Combine(directory, $"zone{index++}.zone");
-            File.Copy(zone.ZoneFilePath, copy);
+            var copy = signedPath ?? Path.Combine(directory, $"zone{index++}.zone");
+            if (signedPath is null)
+            {
+                File.Copy(source, copy);
+            }
+
             conf.AppendLine(CultureInfo.InvariantCulture, $"""
                 auth-zone:
-                  name: "{Absolute(zone.Name)}"
+                  name: "{Absolute(zoneName)}"
                   zonefile: "{copy}"
-                  for-downstream: yes
+                  for-downstream: {downstream}
                   for-upstream: yes
                   fallback-enabled: no
                 """);
@@ -384,14 +439,86 @@ public sealed class UnboundServer : IAsyncDisposable
 
     private static string Absolute(string name) => name.EndsWith('.') ? name : name + ".";
 
+    /// <summary>
+    /// Signs each of <see cref="UnboundServerOptions.SignedZones"/> in <paramref name="directory"/>: one
+    /// ECDSA P-256 key (algorithm 13, flags 257, used for every RRset: <c>-z</c>), NSEC, one record a line.
+    /// </summary>
+    private static async Task<IReadOnlyList<SignedZoneFiles>> SignZonesAsync(
+        string directory, UnboundServerOptions options, CancellationToken cancellationToken)
+    {
+        if (options.SignedZones.Count == 0)
+        {
+            return [];
+        }
+
+        var keygen = FindTool("dnssec-keygen");
+        var signzone = FindTool("dnssec-signzone");
+        var keys = Path.Combine(directory, "keys");
+        System.IO.Directory.CreateDirectory(keys);
+
+        // Independent zones: sign them in parallel (each tool run takes tens of milliseconds).
+        return await Task.WhenAll(options.SignedZones.Select(async (zone, i) =>
+        {
+            var name = Absolute(zone.Name);
+            var (code, keyName) = await RunToolAsync(keygen, ["-q", "-a", "ECDSAP256SHA256", "-f", "KSK", "-n", "ZONE", "-K", keys, name], cancellationToken);
+            var keyFile = Path.Combine(keys, keyName.Trim() + ".key");
+            if (code != 0 || !File.Exists(keyFile))
+            {
+                throw new InvalidOperationException($"dnssec-keygen for {name} failed (exit {code}): {keyName}");
+            }
+
+            var signedFile = Path.Combine(directory, $"signed{i}.zone");
+            var (signCode, signText) = await RunToolAsync(
+                signzone, ["-q", "-S", "-z", "-O", "full", "-o", name, "-K", keys, "-f", signedFile, zone.ZoneFilePath], cancellationToken);
+            if (signCode != 0 || !File.Exists(signedFile))
+            {
+                throw new InvalidOperationException($"dnssec-signzone for {name} failed (exit {signCode}): {signText}");
+            }
+
+            if (zone.Bogus)
+            {
+                CorruptSignatures(signedFile);
+            }
+
+            return new SignedZoneFiles(name, signedFile, keyFile);
+        }));
+    }
+
+    /// <summary>
+    /// Flips the first character of the signature in every RRSIG that covers data (not SOA, NS, DNSKEY or
+    /// NSEC), so the key and the denial chain still validate but the data is bogus. In the one-record-a-line
+    /// form (<c>-O full</c>) an RRSIG reads: owner TTL class RRSIG covered algorithm labels original-TTL
+    /// expiration inception key-tag signer signature...
+    /// </summary>
+    private static void CorruptSignatures(string signedFile)
+    {
+        var lines = File.ReadAllLines(signedFile);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var fields = lines[i].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 12 && fields[3] == "RRSIG" && fields[4] is not ("SOA" or "NS" or "DNSKEY" or "NSEC"))
+            {
+                fields[12] = (fields[12][0] == 'A' ? 'B' : 'A') + fields[12][1..];
+                lines[i] = string.Join(' ', fields);
+            }
+        }
+
+        File.WriteAllLines(signedFile, lines);
+    }
+
     /// <summary>A port free for both TCP and UDP on 127.0.0.1 at the time of the probe.</summary>
-    internal static int FindFreePort()
+    internal static int FindFreePort(int exclude = 0)
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
             using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
             var port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
+            if (port == exclude)
+            {
+                continue;
+            }
+
             using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             try
             {
@@ -468,4 +595,6 @@ public sealed class UnboundServer : IAsyncDisposable
             // A leftover temp directory must not fail a test run.
         }
     }
+
+    private sealed record SignedZoneFiles(string Name, string SignedFile, string KeyFile);
 }

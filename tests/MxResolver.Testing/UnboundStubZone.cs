@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>A sub-zone Unbound forwards to other servers (a <c>stub-zone</c>).</summary>
 public sealed record UnboundStubZone(string Name, IReadOnlyList<IPEndPoint> Addresses)

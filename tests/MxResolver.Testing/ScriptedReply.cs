@@ -1,4 +1,4 @@
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>One message the server sends back.</summary>
 /// <param name="Message">The DNS message (framed automatically over TCP unless <see cref="FrameForTcp"/> is false).</param>

@@ -1,4 +1,4 @@
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>One record as the test-side parser saw it.</summary>
 /// <param name="Data">Presentation form of the RDATA: the address for A/AAAA, "preference exchange." for MX,

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MxResolver.Tests.Infrastructure;
+namespace MxResolver.Testing;
 
 /// <summary>
 /// Minimal test-side DNS exchanges over real sockets, independent of the library: send bytes, get bytes.
