@@ -507,7 +507,7 @@ public sealed class UnboundServer : IAsyncDisposable
     }
 
     /// <summary>A port free for both TCP and UDP on 127.0.0.1 at the time of the probe.</summary>
-    internal static int FindFreePort(int exclude = 0)
+    public static int FindFreePort(int exclude = 0)
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {

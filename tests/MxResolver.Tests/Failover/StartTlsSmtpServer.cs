@@ -30,7 +30,7 @@ public sealed class StartTlsSmtpServer : IAsyncDisposable
 
         // A name of its own, so the start-up probe knows it reached this server and not another
         // program that holds the port.
-        _name = $"smtp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tls.test";
+        _name = $"smtp-{Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant()}.tls.test";
         ISmtpServerOptions options = new SmtpServerOptionsBuilder()
             .ServerName(_name)
             .Endpoint(builder =>
