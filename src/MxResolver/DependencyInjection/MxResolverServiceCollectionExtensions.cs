@@ -125,7 +125,8 @@ public static class MxResolverServiceCollectionExtensions
             options.Failover,
             TimeProviderOf(provider),
             loggers.CreateLogger<MxConnector>(),
-            provider.GetRequiredService<MxResolverTelemetry>());
+            provider.GetRequiredService<MxResolverTelemetry>(),
+            provider.GetService<IMxSecurityResolver>());
     }
 
     private static TimeProvider TimeProviderOf(IServiceProvider provider) => provider.GetService<TimeProvider>() ?? TimeProvider.System;

@@ -58,4 +58,28 @@ public interface IMxConnector
         Func<Exception, bool>? isRetryable = null,
         int port = 25,
         CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Like <see cref="ExecuteAsync{T}"/>, with each target's security requirement: the domain is
+    /// resolved by <see cref="IMxSecurityResolver"/>, targets an MTA-STS <c>enforce</c> policy rules
+    /// out are not attempted, targets whose requirement could not be established are recorded as
+    /// <see cref="MxAttemptOutcome.SkippedByPolicy"/> without a connection, and every destination
+    /// carries its requirement in <see cref="MxDestination.Security"/> for the operation to honour.
+    /// </summary>
+    /// <typeparam name="T">What the operation produces.</typeparam>
+    /// <param name="domainOrAddress">A domain, an email address or an address literal.</param>
+    /// <param name="operation">The work to do on one destination (e.g. an SMTP session with mandatory STARTTLS and the verifier its requirement calls for).</param>
+    /// <param name="isRetryable">Which of the operation's exceptions move on to the next address; default: network and I/O errors and timeouts.</param>
+    /// <param name="port">The TCP port, 25 by default; TLSA records are looked up for the port the security resolver was configured with.</param>
+    /// <param name="cancellationToken">Stops the call.</param>
+    /// <returns>The outcome, with every attempt and skipped target.</returns>
+    /// <exception cref="InvalidOperationException">The connector was created without a security resolver (use <c>AddMxResolver</c>).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="domainOrAddress"/> or <paramref name="operation"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    ValueTask<MxFailoverResult<T>> ExecuteSecureAsync<T>(
+        string domainOrAddress,
+        Func<MxDestination, CancellationToken, ValueTask<T>> operation,
+        Func<Exception, bool>? isRetryable = null,
+        int port = 25,
+        CancellationToken cancellationToken = default);
 }

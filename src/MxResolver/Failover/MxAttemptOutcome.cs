@@ -41,4 +41,10 @@ public enum MxAttemptOutcome
 
     /// <summary>Cut short by <see cref="MxFailoverOptions.OverallTimeout"/>.</summary>
     DeadlinePassed = 10,
+
+    /// <summary>
+    /// Not attempted: what the target requires could not be established (its TLSA lookup failed,
+    /// RFC 7672 §2.2), so no connection was made. A temporary condition; never a plaintext attempt.
+    /// </summary>
+    SkippedByPolicy = 11,
 }

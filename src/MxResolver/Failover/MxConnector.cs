@@ -40,6 +40,7 @@ public sealed partial class MxConnector : IMxConnector, IDisposable
     private readonly MxResolverTelemetry _telemetry;
     private readonly bool _ownsTelemetry;
     private readonly HostHealthTable _health;
+    private readonly IMxSecurityResolver? _security;
 
     /// <summary>Creates a connector over <paramref name="resolver"/>.</summary>
     /// <param name="resolver">Resolves the domains; not disposed by the connector.</param>
@@ -61,8 +62,9 @@ public sealed partial class MxConnector : IMxConnector, IDisposable
     }
 
     /// <summary>Creates a connector that records into a shared <paramref name="telemetry"/> (the DI layer's singleton), or its own when <see langword="null"/>.</summary>
-    internal MxConnector(IMxResolver resolver, MxFailoverOptions options, TimeProvider timeProvider, ILogger? logger, MxResolverTelemetry? telemetry)
+    internal MxConnector(IMxResolver resolver, MxFailoverOptions options, TimeProvider timeProvider, ILogger? logger, MxResolverTelemetry? telemetry, IMxSecurityResolver? security = null)
     {
+        _security = security;
         ArgumentNullException.ThrowIfNull(resolver);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _settings = FailoverSettings.From(options);

@@ -8,8 +8,9 @@ namespace MxResolver;
 /// </summary>
 public sealed class MxDestination
 {
-    internal MxDestination(MxTarget target, IPAddress address, int port, int attemptNumber)
+    internal MxDestination(MxTarget target, IPAddress address, int port, int attemptNumber, MxSecureTarget? security = null)
     {
+        Security = security;
         Target = target;
         Address = address;
         Port = port;
@@ -30,6 +31,13 @@ public sealed class MxDestination
 
     /// <summary>The number of this attempt in the call, from 1.</summary>
     public int AttemptNumber { get; }
+
+    /// <summary>
+    /// What the target requires for safe delivery (its TLS requirement, TLSA records, the names its
+    /// certificate must carry), when the call was <see cref="IMxConnector.ExecuteSecureAsync{T}"/>;
+    /// <see langword="null"/> otherwise. The operation must honour it: never plaintext where TLS is mandatory.
+    /// </summary>
+    public MxSecureTarget? Security { get; }
 
     /// <summary>A one-line form: host, preference and endpoint.</summary>
     public override string ToString() => $"{Target.Host} (preference {Target.Preference}) {EndPoint}";
