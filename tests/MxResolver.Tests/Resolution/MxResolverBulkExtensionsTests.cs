@@ -162,7 +162,9 @@ public sealed class MxResolverBulkExtensionsTests
         Assert.Equal(resolver.StartedCount - 2, resolver.CancelledCount);
         Assert.InRange(resolver.StartedCount, Window, Window + 2); // the two taken freed two places
         Assert.True(source.Disposed);
-        Assert.InRange(source.Read, resolver.StartedCount, resolver.StartedCount + 1);
+        // Each of the two places freed by the taken results may have read its next input before it
+        // saw the cancellation; nothing beyond that is read.
+        Assert.InRange(source.Read, resolver.StartedCount, resolver.StartedCount + 2);
     }
 
     [Fact]
