@@ -67,10 +67,7 @@ public class ReplyBenchmarks
         0x00, 0x00, 0x29, 0x04, 0xD0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     ];
 
-    private delegate uint MessageToUInt32(ReadOnlySpan<byte> message);
-
     private Func<ArraySegment<byte>, object> _dnsClientParse = null!;
-    private MessageToUInt32 _minimumCnameTimeToLive = null!;
     private ArraySegment<byte> _mxSegment;
     private ArraySegment<byte> _addressSegment;
     private uint _cnameTimeToLive;
@@ -91,12 +88,6 @@ public class ReplyBenchmarks
             [typeof(ArraySegment<byte>)])
             ?? throw new InvalidOperationException("DnsClient.NET has no GetResponseMessage(ArraySegment<byte>).");
         _dnsClientParse = (Func<ArraySegment<byte>, object>)Delegate.CreateDelegate(typeof(Func<ArraySegment<byte>, object>), handler, parse);
-
-        // DnsLookup's reply handler reads the smallest CNAME TTL with a private helper when the
-        // answer followed aliases; call that very method rather than a copy of it.
-        MethodInfo minimumCname = typeof(DnsLookup).GetMethod("MinimumCnameTimeToLive", BindingFlags.Static | BindingFlags.NonPublic, [typeof(ReadOnlySpan<byte>)])
-            ?? throw new InvalidOperationException("DnsLookup.MinimumCnameTimeToLive(ReadOnlySpan<byte>) is gone: update the reply rows to the new reply path.");
-        _minimumCnameTimeToLive = (MessageToUInt32)Delegate.CreateDelegate(typeof(MessageToUInt32), minimumCname);
 
         VerifyMx();
         VerifyAddresses();
@@ -151,21 +142,30 @@ public class ReplyBenchmarks
     public ArSoftDns.DnsMessage AddressArSoftParse() => ArSoftDns.DnsMessage.Parse(_addressSegment);
 
     /// <summary>
-    /// DnsStubClient.Complete for a UDP reply to a query with OPT, with DnsLookup's handler:
-    /// the inspector's verdict, then (on Final) DnsAnswerReader.Read and, when aliases were
-    /// followed, DnsLookup.MinimumCnameTimeToLive. Returns the DnsAnswer (internal, hence object).
+    /// DnsStubClient.Complete for a UDP reply to a query with OPT, with DnsLookup's handler: the
+    /// inspector's one validating walk fills the scan, and DnsAnswerReader reduces the answer
+    /// (CNAME chain and its smallest TTL included) from what the scan kept, without reading the
+    /// message again. Returns the DnsAnswer (internal, hence object).
     /// </summary>
     private object ReplyToAnswer(ReadOnlySpan<byte> reply, ushort id, string name, DnsRecordType type)
     {
-        ReplyVerdict verdict = DnsReplyInspector.Inspect(reply, id, name, type, withOpt: true, out _, out string reason, out _);
-        if (verdict != ReplyVerdict.Final)
+        var scan = new DnsReplyScan(stackalloc DnsRecordView[16]);
+        try
         {
-            throw new InvalidOperationException($"The reply was not final: {verdict} {reason}");
-        }
+            ReplyVerdict verdict = DnsReplyInspector.Inspect(reply, id, name, type, withOpt: true, cut: false, ref scan, out _, out string reason, out _);
+            if (verdict != ReplyVerdict.Final)
+            {
+                throw new InvalidOperationException($"The reply was not final: {verdict} {reason}");
+            }
 
-        DnsAnswer answer = DnsAnswerReader.Read(reply, name, type);
-        _cnameTimeToLive = answer.Aliases.IsEmpty ? uint.MaxValue : _minimumCnameTimeToLive(reply);
-        return answer;
+            DnsAnswer answer = DnsAnswerReader.Read(reply, scan, name, type, out uint aliasTimeToLive);
+            _cnameTimeToLive = answer.Aliases.IsEmpty ? uint.MaxValue : aliasTimeToLive;
+            return answer;
+        }
+        finally
+        {
+            scan.Dispose();
+        }
     }
 
     private void VerifyMx()
