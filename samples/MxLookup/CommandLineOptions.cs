@@ -26,6 +26,9 @@ internal sealed class CommandLineOptions
           --server <ip>[:<port>]      name server to ask (repeatable, asked in order); IPv6 as
                                       [addr]:port; default: the system's (/etc/resolv.conf)
           --json                      one JSON object per input, one per line
+          --security                  also show how safely mail may go: DNSSEC status, TLSA records
+                                      and DANE outcome per target, the MTA-STS policy and the
+                                      TLS-RPT record (not with --file)
           --file <path>               read the inputs from a file, one per line ("-": standard
                                       input); blank lines and lines starting with # are skipped;
                                       results are written as they complete, a summary by status
@@ -68,6 +71,9 @@ internal sealed class CommandLineOptions
 
     /// <summary>Whether to write JSON lines instead of text.</summary>
     public bool Json { get; private set; }
+
+    /// <summary>Whether to show each target's security requirement (<c>--security</c>).</summary>
+    public bool Security { get; private set; }
 
     /// <summary>The deadline of each input; <see langword="null"/> for the library's default.</summary>
     public TimeSpan? Timeout { get; private set; }
@@ -170,6 +176,7 @@ internal sealed class CommandLineOptions
             {
                 "-h" or "--help" => Flag(name, inlineValue, () => ShowHelp = true),
                 "--json" => Flag(name, inlineValue, () => Json = true),
+                "--security" => Flag(name, inlineValue, () => Security = true),
                 "--tcp" => Flag(name, inlineValue, () => TcpOnly = true),
                 "--ordered" => Flag(name, inlineValue, () => Ordered = true),
                 "--file" => WithValue(name, "<path>", inlineValue, args, ref i, SetFile),
@@ -195,7 +202,9 @@ internal sealed class CommandLineOptions
 
         if (InputFile is not null)
         {
-            return Inputs.Count == 0 ? null : "give the inputs as arguments or with --file, not both";
+            return Inputs.Count > 0 ? "give the inputs as arguments or with --file, not both"
+                : Security ? "--security shows one domain at a time: give the inputs as arguments, not with --file"
+                : null;
         }
 
         return Inputs.Count > 0 ? null : "no domain or email address given";

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using MxResolver;
 
 namespace MxLookup;
@@ -70,9 +71,71 @@ internal static class Program
             return ExitCodes.Configuration;
         }
 
+        if (options.Security)
+        {
+            return await RunSecurityAsync(options, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        }
+
         return options.InputFile is { } path
             ? await RunListAsync(resolver, options, path, console, cancellationToken).ConfigureAwait(false)
             : await RunArgumentsAsync(resolver, options, stdout, stderr, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>--security</c>: each input through <see cref="IMxSecurityResolver"/>, taken from the same
+    /// container an application would use (<c>AddMxResolver</c>), printed in input order.
+    /// </summary>
+    private static async Task<int> RunSecurityAsync(CommandLineOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        MxResolverOptions settings = options.ToResolverOptions();
+        var services = new ServiceCollection();
+        services.AddMxResolver(configured => Copy(settings, configured));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        IMxSecurityResolver security = provider.GetRequiredService<IMxSecurityResolver>();
+        int worst = 0;
+        try
+        {
+            for (int i = 0; i < options.Inputs.Count; i++)
+            {
+                MxSecureResolution secure = await security.ResolveSecureAsync(options.Inputs[i], cancellationToken).ConfigureAwait(false);
+                if (options.Json)
+                {
+                    SecurityPrinter.WriteJson(stdout, secure);
+                }
+                else
+                {
+                    Print(options, secure.Resolution, separate: i > 0, stdout);
+                    SecurityPrinter.WriteText(stdout, secure);
+                }
+
+                worst = Math.Max(worst, ExitCodes.Severity(secure.Resolution));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            stderr.WriteLine("mxlookup: interrupted");
+            return ExitCodes.Cancelled;
+        }
+
+        return ExitCodes.FromSeverity(worst);
+    }
+
+    private static void Copy(MxResolverOptions from, MxResolverOptions to)
+    {
+        to.UseTcpOnly = from.UseTcpOnly;
+        to.AddressFamily = from.AddressFamily;
+        to.AllowIPLiteralExchanges = from.AllowIPLiteralExchanges;
+        to.ResolutionTimeout = from.ResolutionTimeout;
+        to.BlockedAddresses = from.BlockedAddresses;
+        foreach (string server in from.NameServers)
+        {
+            to.NameServers.Add(server);
+        }
+
+        foreach (string name in from.LocalHostNames)
+        {
+            to.LocalHostNames.Add(name);
+        }
     }
 
     /// <summary>Inputs given as arguments: results in input order, bad input also reported on stderr.</summary>

@@ -18,8 +18,9 @@ internal static partial class ResolutionPrinter
 
     /// <summary>
     /// Writes one JSON object on one line: <c>input</c>, <c>domain</c>, <c>asciiDomain</c>,
-    /// <c>status</c>, <c>permanent</c>, <c>enhancedStatusCode</c>, <c>targets</c> (<c>host</c>,
-    /// <c>preference</c>, <c>implicit</c>, <c>addresses</c>), <c>warnings</c>, <c>error</c>,
+    /// <c>status</c>, <c>permanent</c>, <c>enhancedStatusCode</c>, <c>mxSecure</c> (DNSSEC),
+    /// <c>targets</c> (<c>host</c>, <c>preference</c>, <c>implicit</c>, <c>secure</c>, <c>addresses</c>),
+    /// <c>warnings</c>, <c>error</c>,
     /// <c>ttlSeconds</c>. Written with <see cref="Utf8JsonWriter"/>: no reflection, so Native AOT
     /// and trimming are safe.
     /// </summary>
@@ -35,6 +36,7 @@ internal static partial class ResolutionPrinter
             json.WriteString("status", StatusName(result.Status));
             json.WriteBoolean("permanent", result.IsPermanentFailure);
             json.WriteString("enhancedStatusCode", result.EnhancedStatusCode);
+            json.WriteBoolean("mxSecure", result.IsMxSecure);
 
             json.WriteStartArray("targets");
             foreach (MxTarget target in result.Targets)
@@ -43,6 +45,7 @@ internal static partial class ResolutionPrinter
                 json.WriteString("host", HostName(target.Host));
                 json.WriteNumber("preference", target.Preference);
                 json.WriteBoolean("implicit", target.IsImplicit);
+                json.WriteBoolean("secure", target.IsSecure);
                 json.WriteStartArray("addresses");
                 foreach (IPAddress address in target.Addresses)
                 {

@@ -78,10 +78,17 @@ internal static partial class ResolutionPrinter
             line += string.Create(CultureInfo.InvariantCulture, $", ttl {ttl} s");
         }
 
+        // Only secure answers are marked: most domains are unsigned, and their output stays as it was.
+        if (result.IsMxSecure)
+        {
+            line += ", dnssec secure";
+        }
+
         return line;
     }
 
-    private static string TargetName(MxTarget target) => target.IsImplicit ? $"{target.Host} (implicit)" : target.Host;
+    private static string TargetName(MxTarget target)
+        => (target.IsImplicit ? $"{target.Host} (implicit)" : target.Host) + (target.IsSecure ? " (dnssec)" : string.Empty);
 
     private static int Digits(ushort value) => value.ToString(CultureInfo.InvariantCulture).Length;
 

@@ -14,9 +14,9 @@ public sealed class MxLookupTests(UnboundFixture unbound)
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     private static readonly string[] ResultFields =
-        ["input", "domain", "asciiDomain", "status", "permanent", "enhancedStatusCode", "targets", "warnings", "error", "ttlSeconds"];
+        ["input", "domain", "asciiDomain", "status", "permanent", "enhancedStatusCode", "mxSecure", "targets", "warnings", "error", "ttlSeconds"];
 
-    private static readonly string[] TargetFields = ["host", "preference", "implicit", "addresses"];
+    private static readonly string[] TargetFields = ["host", "preference", "implicit", "secure", "addresses"];
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
