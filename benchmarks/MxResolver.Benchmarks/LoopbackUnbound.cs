@@ -26,10 +26,22 @@ internal sealed class LoopbackUnbound : IDisposable
 
     public IPEndPoint EndPoint { get; }
 
-    public static LoopbackUnbound Start()
+    /// <summary>The temporary directory Unbound runs in (removed on dispose): a place for zone, key and certificate files.</summary>
+    public string Directory => _directory;
+
+    public static LoopbackUnbound Start() => Start(static _ => ([], string.Empty));
+
+    /// <summary>
+    /// Starts Unbound with more configuration: <paramref name="extend"/> gets the run directory
+    /// (to write zone or key files into) and returns lines added to the <c>server:</c> clause and
+    /// whole clauses added after it (e.g. <c>auth-zone:</c>).
+    /// </summary>
+    public static LoopbackUnbound Start(Func<string, (IReadOnlyList<string> ServerLines, string Clauses)> extend)
     {
         string directory = Path.Combine(Path.GetTempPath(), "mxr-bench-unbound-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        (IReadOnlyList<string> serverLines, string clauses) = extend(directory);
+        string extra = string.Concat(serverLines.Select(static line => "\n  " + line));
         int port = FreePort();
         string config = Path.Combine(directory, "unbound.conf");
         File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture, $"""
@@ -58,7 +70,8 @@ internal sealed class LoopbackUnbound : IDisposable
               max-udp-size: 1232
               wait-limit: 0
               num-queries-per-thread: 4096
-              rrset-roundrobin: no
+              rrset-roundrobin: no{extra}
+            {clauses}
             remote-control:
               control-enable: no
             """));
@@ -97,7 +110,7 @@ internal sealed class LoopbackUnbound : IDisposable
             _process.Dispose();
             try
             {
-                Directory.Delete(_directory, recursive: true);
+                System.IO.Directory.Delete(_directory, recursive: true);
             }
             catch (IOException)
             {
@@ -143,7 +156,7 @@ internal sealed class LoopbackUnbound : IDisposable
         return File.Exists(log) ? File.ReadAllText(log) : string.Empty;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
