@@ -101,8 +101,9 @@ public sealed class DnsStubClientOptions
 
     /// <summary>
     /// Whether to query over TCP only, never UDP (like the <c>use-vc</c> option of
-    /// <c>/etc/resolv.conf</c>, which also turns it on). Default: <see langword="false"/>: UDP, and TCP
-    /// only when a reply is truncated.
+    /// <c>/etc/resolv.conf</c>, which also turns it on): every UDP entry is asked as a <c>tcp://</c> one,
+    /// over persistent pipelined connections. Default: <see langword="false"/>: UDP, and TCP only when
+    /// a reply is truncated.
     /// </summary>
     public bool UseTcpOnly { get; set; }
 
