@@ -64,6 +64,8 @@ server:
   module-config: "iterator"
   local-zone: "." static
   local-zone: "test." nodefault
+  # Under the static root, only a transparent local zone lets the auth-zone answer (else NXDOMAIN).
+  local-zone: "bulk.test." transparent
   wait-limit: 0
   num-queries-per-thread: 4096
   incoming-num-tcp: 64

@@ -14,7 +14,8 @@ namespace MxResolver.Benchmarks;
 /// (OperationsPerInvoke = 64). The "floor" benchmarks do the least a fresh-socket UDP query can do
 /// in .NET — open, connect, send a prepared query, await one datagram with a reused awaitable,
 /// close — with no ID, validation, timeout or parsing: what no client that opens a socket per query
-/// (RFC 5452 §9.2) can beat on this machine.
+/// (RFC 5452 §9.2) can beat on this machine. The "pipelined TCP" rows ask over one persistent
+/// connection (tcp://, RFC 7766 pipelining) instead of a socket per query.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
@@ -24,6 +25,7 @@ public class QueryBenchmarks
 
     private LoopbackUnbound _unbound = null!;
     private DnsStubClient _stub = null!;
+    private DnsStubClient _stubTcp = null!;
     private LookupClient _lookupClient = null!;
     private readonly Task[] _tasks = new Task[Concurrency];
     private readonly BareReceive[] _bare = new BareReceive[Concurrency];
@@ -34,6 +36,7 @@ public class QueryBenchmarks
     {
         _unbound = LoopbackUnbound.Start();
         _stub = new DnsStubClient(new DnsStubClientOptions { NameServers = [_unbound.EndPoint] });
+        _stubTcp = new DnsStubClient(new DnsStubClientOptions { NameServerEntries = { "tcp://" + _unbound.EndPoint } });
         _lookupClient = new LookupClient(new LookupClientOptions(new NameServer(_unbound.EndPoint))
         {
             UseCache = false,
@@ -50,6 +53,7 @@ public class QueryBenchmarks
 
         // Prove both clients get the real answer before measuring anything.
         if (_stub.QueryAsync(LoopbackUnbound.MxName, DnsRecordType.MX).GetAwaiter().GetResult().Answers.Count != 3
+            || _stubTcp.QueryAsync(LoopbackUnbound.MxName, DnsRecordType.MX).GetAwaiter().GetResult().Answers.Count != 3
             || _lookupClient.Query(LoopbackUnbound.MxName, QueryType.MX).Answers.Count != 3
             || BareUdpExchange(_bare[0]).AsTask().GetAwaiter().GetResult() < _query.Length)
         {
@@ -58,7 +62,11 @@ public class QueryBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _unbound.Dispose();
+    public void Cleanup()
+    {
+        _stubTcp.Dispose();
+        _unbound.Dispose();
+    }
 
     [Benchmark(Description = "DnsStubClient, materialized response")]
     public Task<DnsResponse> StubClient() => _stub.QueryAsync(LoopbackUnbound.MxName, DnsRecordType.MX);
@@ -67,6 +75,11 @@ public class QueryBenchmarks
     [Benchmark(Description = "DnsStubClient, DnsAnswer read in place")]
     public ValueTask<int> StubClientInPlace() =>
         _stub.QueryAsync(LoopbackUnbound.MxName, DnsRecordType.MX, static (ReadOnlySpan<byte> message, in DnsReplyScan scan, string name) => DnsAnswerReader.Read(message, scan, name, DnsRecordType.MX, out _).MxRecords.Length, LoopbackUnbound.MxName, CancellationToken.None);
+
+    /// <summary>The same over a persistent pipelined TCP connection (<c>tcp://</c>): no socket per query.</summary>
+    [Benchmark(Description = "DnsStubClient over pipelined TCP, DnsAnswer read in place")]
+    public ValueTask<int> StubClientTcpInPlace() =>
+        _stubTcp.QueryAsync(LoopbackUnbound.MxName, DnsRecordType.MX, static (ReadOnlySpan<byte> message, in DnsReplyScan scan, string name) => DnsAnswerReader.Read(message, scan, name, DnsRecordType.MX, out _).MxRecords.Length, LoopbackUnbound.MxName, CancellationToken.None);
 
     [Benchmark(Baseline = true, Description = "DnsClient.NET LookupClient")]
     public Task<IDnsQueryResponse> DnsClientNet() => _lookupClient.QueryAsync(LoopbackUnbound.MxName, QueryType.MX);
@@ -91,6 +104,17 @@ public class QueryBenchmarks
         for (int i = 0; i < Concurrency; i++)
         {
             _tasks[i] = StubClientInPlace().AsTask();
+        }
+
+        return Task.WhenAll(_tasks);
+    }
+
+    [Benchmark(OperationsPerInvoke = Concurrency, Description = "DnsStubClient over pipelined TCP, DnsAnswer read in place, 64 concurrent")]
+    public Task StubClientTcpInPlaceConcurrent()
+    {
+        for (int i = 0; i < Concurrency; i++)
+        {
+            _tasks[i] = StubClientTcpInPlace().AsTask();
         }
 
         return Task.WhenAll(_tasks);

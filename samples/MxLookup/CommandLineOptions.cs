@@ -24,7 +24,9 @@ internal sealed class CommandLineOptions
 
         Options:
           --server <ip>[:<port>]      name server to ask (repeatable, asked in order); IPv6 as
-                                      [addr]:port; default: the system's (/etc/resolv.conf)
+                                      [addr]:port; default: the system's (/etc/resolv.conf);
+                                      tcp://<ip>[:<port>] for TCP only, tls://<ip>[:<port>]#<name>
+                                      or tls://<ip>?pin=sha256/<base64> for DNS over TLS (port 853)
           --json                      one JSON object per input, one per line
           --security                  also show how safely mail may go: DNSSEC status, TLSA records
                                       and DANE outcome per target, the MTA-STS policy and the
@@ -234,14 +236,33 @@ internal sealed class CommandLineOptions
 
     private string? AddServer(string text)
     {
+        if (IsTransportEntry(text))
+        {
+            // tcp://, tls://, #name or ?pin=: the library's own parser checks the entry.
+            try
+            {
+                using var probe = new DnsStubClient(new DnsStubClientOptions { NameServerEntries = { text } });
+            }
+            catch (FormatException e)
+            {
+                return $"--server '{text}': {e.Message}";
+            }
+
+            NameServers.Add(text);
+            return null;
+        }
+
         if (!TryParseServer(text, out IPEndPoint? server))
         {
-            return $"--server '{text}' is not an IP address with an optional port 1-65535 (192.0.2.53, 192.0.2.53:5353, 2001:db8::53, [2001:db8::53]:5353)";
+            return $"--server '{text}' is not an IP address with an optional port 1-65535 (192.0.2.53, 192.0.2.53:5353, 2001:db8::53, [2001:db8::53]:5353), nor tcp://<ip> or tls://<ip>#<name>";
         }
 
         NameServers.Add(server.ToString());
         return null;
     }
+
+    private static bool IsTransportEntry(string text)
+        => text.Contains("://", StringComparison.Ordinal) || text.Contains('#', StringComparison.Ordinal) || text.Contains('?', StringComparison.Ordinal) || text.Contains('@', StringComparison.Ordinal);
 
     /// <summary>
     /// Parses <c>ip</c>, <c>ip:port</c>, <c>ipv6</c>, <c>[ipv6]</c> or <c>[ipv6]:port</c>; port 53 when

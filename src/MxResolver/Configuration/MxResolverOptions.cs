@@ -23,8 +23,11 @@ public sealed class MxResolverOptions
 {
     /// <summary>
     /// The recursive name servers to ask, in order: <c>192.0.2.53</c>, <c>192.0.2.53:5353</c>,
-    /// <c>2001:db8::53</c> or <c>[2001:db8::53]:5353</c> (port 53 when omitted). Default: empty,
-    /// meaning the servers the system is configured with.
+    /// <c>2001:db8::53</c> or <c>[2001:db8::53]:5353</c> (UDP, port 53 when omitted; TCP on a pooled
+    /// connection for truncated replies), <c>tcp://192.0.2.53</c> (pipelined TCP only), or
+    /// <c>tls://192.0.2.53#dns.example</c> / <c>tls://192.0.2.53?pin=sha256/BASE64</c> (DNS over TLS,
+    /// port 853, the server authenticated by name or key pin; never a plaintext fallback). See
+    /// <see cref="DnsStubClientOptions.NameServerEntries"/>. Default: empty, meaning the servers the system is configured with.
     /// </summary>
     public IList<string> NameServers { get; set; } = new List<string>();
 

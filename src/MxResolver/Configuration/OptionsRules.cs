@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using MxResolver.Input;
+using MxResolver.Transport;
 
 namespace MxResolver.Configuration;
 
@@ -42,7 +43,7 @@ internal static class OptionsRules
     /// <summary>The rules of the resolver's own settings (not <see cref="MxResolverOptions.Cache"/> or <see cref="MxResolverOptions.Failover"/>).</summary>
     public static IReadOnlyList<OptionRule<MxResolverOptions>> Resolver { get; } =
     [
-        ForEach<MxResolverOptions>(ResolverSection, "NameServers", o => o.NameServers, static text => TryParseNameServer(text, out _) ? null : "is not an IP address with an optional port."),
+        ForEach<MxResolverOptions>(ResolverSection, "NameServers", o => o.NameServers, static text => NameServerEndpoint.TryParseEntry(text, out _, out string? problem) ? null : "is not a valid name server entry: " + problem),
         Positive<MxResolverOptions>(ResolverSection, "QueryTimeout", o => o.QueryTimeout, allowInfinite: false),
         Between<MxResolverOptions>(ResolverSection, "QueryAttempts", o => o.QueryAttempts, 1, 10),
         Positive<MxResolverOptions>(ResolverSection, "ResolutionTimeout", o => o.ResolutionTimeout, allowInfinite: true),
@@ -168,24 +169,6 @@ internal static class OptionsRules
     {
         ArgumentNullException.ThrowIfNull(options);
         ThrowIf(Check(options));
-    }
-
-    /// <summary>Parses <c>192.0.2.53</c>, <c>192.0.2.53:5353</c>, <c>2001:db8::53</c> or <c>[2001:db8::53]:5353</c>; port 53 when omitted.</summary>
-    public static bool TryParseNameServer(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPEndPoint? endPoint)
-    {
-        if (text is null || !IPEndPoint.TryParse(text.Trim(), out endPoint))
-        {
-            endPoint = null;
-            return false;
-        }
-
-        // IPEndPoint.TryParse leaves the port 0 when the text has none.
-        if (endPoint.Port == 0)
-        {
-            endPoint = new IPEndPoint(endPoint.Address, 53);
-        }
-
-        return true;
     }
 
     private static void ThrowIf(List<string> failures)

@@ -59,7 +59,7 @@ internal static class NetworkLookup
         };
         foreach (var server in settings.NameServers)
         {
-            options.NameServers.Add(server);
+            options.NameServerEntries.Add(server);
         }
 
         IDnsLookup lookup = new DnsLookup(new DnsStubClient(options), telemetry, timeProvider);

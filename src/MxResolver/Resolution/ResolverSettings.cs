@@ -15,7 +15,8 @@ internal sealed class ResolverSettings
     {
     }
 
-    public required IReadOnlyList<IPEndPoint> NameServers { get; init; }
+    /// <summary>The validated name server entries (<c>[udp|tcp|tls://]address...</c>), trimmed.</summary>
+    public required IReadOnlyList<string> NameServers { get; init; }
 
     public required TimeSpan? QueryTimeout { get; init; }
 
@@ -50,13 +51,8 @@ internal sealed class ResolverSettings
     {
         OptionsRules.ThrowIfInvalid(options);
 
-        // The rules have parsed every list entry already; these parses cannot fail.
-        var servers = new List<IPEndPoint>(options.NameServers.Count);
-        foreach (string server in options.NameServers)
-        {
-            OptionsRules.TryParseNameServer(server, out IPEndPoint? endPoint);
-            servers.Add(endPoint!);
-        }
+        // The rules have parsed every entry already; the stub client parses them again.
+        string[] servers = [.. options.NameServers.Select(static s => s.Trim())];
 
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (string name in options.LocalHostNames)

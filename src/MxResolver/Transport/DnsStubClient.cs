@@ -31,9 +31,14 @@ namespace MxResolver;
 /// <see cref="DnsStubClientOptions"/> for the timing: at worst servers × attempts × timeout, never
 /// more than <see cref="DnsStubClientOptions.QueryDeadline"/>.
 /// </para>
-/// <para>The client holds no sockets between queries and needs no disposal.</para>
+/// <para>
+/// UDP servers hold no sockets between queries. TCP and DNS over TLS servers (and the TCP retries
+/// after truncated UDP replies) go through persistent, pipelined connections (RFC 7766 §6.2.1.1)
+/// shared by all queries; dispose the client to close them (idle ones close on their own after
+/// <see cref="DnsStubClientOptions.IdleConnectionTimeout"/>).
+/// </para>
 /// </remarks>
-public sealed partial class DnsStubClient
+public sealed partial class DnsStubClient : IDisposable, IAsyncDisposable
 {
     // A TCP length prefix followed by the largest query the writer produces; UDP sends from offset 2.
     private const int QueryAreaLength = 2 + DnsQueryWriter.MaxQueryLength;
@@ -46,7 +51,8 @@ public sealed partial class DnsStubClient
     [ThreadStatic]
     private static int t_randomPosition;
 
-    private readonly IPEndPoint[] _servers;
+    private readonly NameServerEndpoint[] _servers;
+    private readonly DnsConnectionPool _pool;
     private readonly TimeSpan _attemptTimeout;
     private readonly int _attempts;
     private readonly bool _rotate;
@@ -61,7 +67,9 @@ public sealed partial class DnsStubClient
     /// <summary>Creates a client.</summary>
     /// <param name="options">The servers and timing; copied, later changes have no effect.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/>, its name server list, an entry of it, or its time provider is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A timeout, the deadline, the attempts or the payload size is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A timeout, the deadline, the attempts, the payload size or a connection setting is out of range.</exception>
+    /// <exception cref="ArgumentException">Both <see cref="DnsStubClientOptions.NameServers"/> and <see cref="DnsStubClientOptions.NameServerEntries"/> are set.</exception>
+    /// <exception cref="FormatException">An entry of <see cref="DnsStubClientOptions.NameServerEntries"/> is malformed; the message names the part.</exception>
     /// <exception cref="InvalidOperationException">
     /// <see cref="DnsStubClientOptions.NameServers"/> is empty and the system's configuration names no
     /// name server. The client never falls back to a public resolver.
@@ -91,20 +99,42 @@ public sealed partial class DnsStubClient
             throw new ArgumentOutOfRangeException(nameof(options.UdpPayloadSize), options.UdpPayloadSize, "The UDP payload size is at most 65,535.");
         }
 
+        ArgumentNullException.ThrowIfNull(options.NameServerEntries, nameof(options.NameServerEntries));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnectionsPerServer, 1, nameof(options.MaxConnectionsPerServer));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxQueriesPerConnection, 1, nameof(options.MaxQueriesPerConnection));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxQueriesPerConnection, 8192, nameof(options.MaxQueriesPerConnection));
+        if (options.IdleConnectionTimeout < TimeSpan.Zero && options.IdleConnectionTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.IdleConnectionTimeout), options.IdleConnectionTimeout, "The idle connection timeout is zero or more, or infinite.");
+        }
+
+        if (options.NameServers.Count > 0 && options.NameServerEntries.Count > 0)
+        {
+            throw new ArgumentException("Set either NameServers or NameServerEntries, not both.", nameof(options));
+        }
+
         NameServerConfiguration? system = null;
-        if (options.NameServers.Count == 0)
+        if (options.NameServerEntries.Count > 0)
+        {
+            _servers = new NameServerEndpoint[options.NameServerEntries.Count];
+            for (int i = 0; i < _servers.Length; i++)
+            {
+                string entry = options.NameServerEntries[i] ?? throw new ArgumentNullException(nameof(options.NameServerEntries), "A name server entry is null.");
+                _servers[i] = NameServerEndpoint.Parse(entry);
+            }
+        }
+        else if (options.NameServers.Count == 0)
         {
             system = SystemNameServers.Load();
-            _servers = [.. system.Servers];
+            _servers = [.. system.Servers.Select(static s => NameServerEndpoint.ForUdp(s))];
         }
         else
         {
-            // Copies: IPEndPoint is mutable, and the caller keeps the originals.
-            _servers = new IPEndPoint[options.NameServers.Count];
+            _servers = new NameServerEndpoint[options.NameServers.Count];
             for (int i = 0; i < _servers.Length; i++)
             {
                 IPEndPoint server = options.NameServers[i] ?? throw new ArgumentNullException(nameof(options.NameServers), "A name server endpoint is null.");
-                _servers[i] = new IPEndPoint(server.Address, server.Port);
+                _servers[i] = NameServerEndpoint.ForUdp(server);
             }
         }
 
@@ -119,11 +149,35 @@ public sealed partial class DnsStubClient
         _time = options.TimeProvider;
         _logger = options.Logger ?? NullLogger.Instance;
         _udpExchanges = new UdpExchange.Pool(_time);
-        NameServers = Array.AsReadOnly(_servers);
+        _pool = new DnsConnectionPool(new DnsConnectionOptions
+        {
+            MaxConnectionsPerServer = options.MaxConnectionsPerServer,
+            MaxInFlightPerConnection = options.MaxQueriesPerConnection,
+            IdleTimeout = options.IdleConnectionTimeout,
+            Tls = options.TlsTrustedRoots is { Count: > 0 } roots
+                ? new DnsTlsClientOptions { TrustedRoots = [.. roots] }
+                : DnsTlsClientOptions.Default,
+            TimeProvider = _time,
+        });
+        Servers = Array.AsReadOnly(_servers);
+        NameServers = Array.AsReadOnly(Array.ConvertAll(_servers, static s => new IPEndPoint(s.EndPoint.Address, s.EndPoint.Port)));
     }
 
-    /// <summary>The name servers asked, in order: the configured ones or those of the system.</summary>
+    /// <summary>The name servers asked, in order: the configured ones or those of the system (addresses only; <see cref="DnsStubClientOptions.NameServerEntries"/> also names the transport).</summary>
     public IReadOnlyList<IPEndPoint> NameServers { get; }
+
+    /// <summary>
+    /// The name servers asked, with their transport and TLS authentication. A server with
+    /// <see cref="NameServerEndpoint.IsAuthenticated"/> is reached only over authenticated DNS over
+    /// TLS: the seam for trusting its AD bit (RFC 6840 §5.9 asks for a secure channel to the resolver).
+    /// </summary>
+    internal IReadOnlyList<NameServerEndpoint> Servers { get; }
+
+    /// <summary>Closes the pooled TCP and TLS connections; queries in flight on them fail. Queries after disposal fail (UDP ones still work).</summary>
+    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+
+    /// <summary>Closes the pooled TCP and TLS connections, waiting for them to end; prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => _pool.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Asks the name servers for the <paramref name="type"/> records of <paramref name="name"/> (class IN, recursion desired).</summary>
     /// <param name="name">
@@ -196,7 +250,7 @@ public sealed partial class DnsStubClient
     {
         cancellationToken.ThrowIfCancellationRequested();
         long started = _time.GetTimestamp();
-        IPEndPoint[] servers = _servers;
+        NameServerEndpoint[] servers = _servers;
         int first = _rotate ? (int)((uint)Interlocked.Increment(ref _rotation) % (uint)servers.Length) : 0;
         bool[]? ednsRejected = null;
         QueryFailureLog? failures = null;
@@ -211,20 +265,21 @@ public sealed partial class DnsStubClient
             for (int step = 0; step < exchanges; step++)
             {
                 int index = (first + step) % servers.Length;
-                IPEndPoint server = servers[index];
+                NameServerEndpoint entry = servers[index];
+                IPEndPoint server = entry.EndPoint;
                 if (RemainingTimeout(started) is not TimeSpan timeout)
                 {
                     break;
                 }
 
                 bool withOpt = ednsRejected is null || !ednsRejected[index];
-                bool overTcp = _tcpOnly;
+                bool overTcp = _tcpOnly || entry.Transport != DnsTransport.Udp;
                 ExchangeOutcome<TResult> outcome;
                 while (true)
                 {
                     if (overTcp)
                     {
-                        outcome = await ExchangeTcpAsync(server, name, type, withOpt, handler, state, buffer, timeout, cancellationToken).ConfigureAwait(false);
+                        outcome = await ExchangeStreamAsync(entry, name, type, withOpt, handler, state, buffer, timeout, cancellationToken).ConfigureAwait(false);
                     }
                     else
                     {
@@ -374,14 +429,6 @@ public sealed partial class DnsStubClient
         ushort id = BinaryPrimitives.ReadUInt16LittleEndian(pool.AsSpan(t_randomPosition));
         t_randomPosition = (t_randomPosition + 2) % RandomPoolLength;
         return id;
-    }
-
-    /// <summary>A timeout for one exchange that also fires when the caller cancels.</summary>
-    private CancellationTokenSource StartTimeout(TimeSpan timeout, CancellationToken cancellationToken, out CancellationTokenRegistration link)
-    {
-        var source = new CancellationTokenSource(timeout, _time);
-        link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
-        return source;
     }
 
     /// <summary>Decides what a received message means for the exchange, and runs the handler on a final one.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace MxResolver;
@@ -36,7 +37,45 @@ public sealed class DnsStubClientOptions
     /// default) means the system's configuration: <c>/etc/resolv.conf</c> on Linux and other Unix
     /// systems, the DNS addresses of the active network interfaces elsewhere.
     /// </summary>
+    /// <remarks>These are asked over UDP (TCP for truncated replies, or always with <see cref="UseTcpOnly"/>). To choose a transport per server, use <see cref="NameServerEntries"/> instead; setting both is an error.</remarks>
     public IList<IPEndPoint> NameServers { get; set; } = new List<IPEndPoint>();
+
+    /// <summary>
+    /// The name servers to ask, in order, each in the text form
+    /// <c>[udp|tcp|tls://]address[:port|@port][#auth-name][?pin=sha256/BASE64]</c>:
+    /// <c>192.0.2.53</c> (UDP, TCP through a pooled connection for truncated replies; port 53),
+    /// <c>tcp://192.0.2.53</c> (pipelined TCP only, RFC 7766; port 53),
+    /// <c>tls://192.0.2.53#dns.example</c> (DNS over TLS, RFC 7858; port 853; the server must present
+    /// a certificate for <c>dns.example</c> or a key matching a <c>pin</c>: RFC 8310 strict profile,
+    /// never a fallback to plaintext). Empty (the default) means <see cref="NameServers"/>, or the system's configuration when both are empty.
+    /// </summary>
+    /// <remarks>Entries are parsed when the client is created; a malformed entry throws <see cref="FormatException"/> naming the part that is wrong. Setting both this and <see cref="NameServers"/> is an error.</remarks>
+    public IList<string> NameServerEntries { get; set; } = new List<string>();
+
+    /// <summary>
+    /// The most connections kept open to one TCP or TLS server; queries spread over them, and another
+    /// is opened only when every open one is busy (RFC 7766 §6.2.2 asks for few). Default 4; at least 1.
+    /// </summary>
+    public int MaxConnectionsPerServer { get; set; } = 4;
+
+    /// <summary>
+    /// The most queries in flight at once on one TCP or TLS connection (RFC 7766 §6.2.1.1 pipelining);
+    /// further queries wait for a free slot. Default 64; 1 to 8,192.
+    /// </summary>
+    public int MaxQueriesPerConnection { get; set; } = 64;
+
+    /// <summary>
+    /// How long a TCP or TLS connection with nothing in flight stays open (RFC 7766 §6.2.3); a server's
+    /// edns-tcp-keepalive (RFC 7828) may shorten it. Default 10 s; zero or more, or <see cref="Timeout.InfiniteTimeSpan"/>.
+    /// </summary>
+    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Certificates of the roots DNS over TLS servers authenticated by name must chain to, instead of
+    /// the machine's trust store (a private CA). <see langword="null"/> or empty (the default): the
+    /// machine's store. Servers authenticated by an SPKI pin need no root.
+    /// </summary>
+    public X509Certificate2Collection? TlsTrustedRoots { get; set; }
 
     /// <summary>
     /// How long one exchange with one server may take, from sending the query to the final reply.
@@ -62,8 +101,9 @@ public sealed class DnsStubClientOptions
 
     /// <summary>
     /// Whether to query over TCP only, never UDP (like the <c>use-vc</c> option of
-    /// <c>/etc/resolv.conf</c>, which also turns it on). Default: <see langword="false"/>: UDP, and TCP
-    /// only when a reply is truncated.
+    /// <c>/etc/resolv.conf</c>, which also turns it on): every UDP entry is asked as a <c>tcp://</c> one,
+    /// over persistent pipelined connections. Default: <see langword="false"/>: UDP, and TCP only when
+    /// a reply is truncated.
     /// </summary>
     public bool UseTcpOnly { get; set; }
 

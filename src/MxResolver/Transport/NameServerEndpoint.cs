@@ -57,6 +57,20 @@ internal sealed record NameServerEndpoint(DnsTransport Transport, IPEndPoint End
 
     private const string PinPrefix = "sha256/";
 
+    /// <summary>UDP (TCP for truncated replies) to <paramref name="endPoint"/>; the endpoint is copied, as <see cref="IPEndPoint"/> is mutable.</summary>
+    public static NameServerEndpoint ForUdp(IPEndPoint endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        return new NameServerEndpoint(DnsTransport.Udp, new IPEndPoint(endPoint.Address, endPoint.Port), null, []);
+    }
+
+    /// <summary>
+    /// Whether every reply from this server arrives over a channel that authenticated the server:
+    /// DNS over TLS, strict profile (a name or a pin is required, and a failed check never falls back).
+    /// Only such a resolver's AD bit can be trusted (RFC 6840 §5.9, RFC 8310); UDP and TCP replies can be forged on the path.
+    /// </summary>
+    public bool IsAuthenticated => Transport == DnsTransport.Tls;
+
     /// <summary>Plain TCP to <paramref name="endPoint"/>.</summary>
     public static NameServerEndpoint ForTcp(IPEndPoint endPoint)
     {
@@ -105,16 +119,28 @@ internal sealed record NameServerEndpoint(DnsTransport Transport, IPEndPoint End
     /// <param name="error">What is wrong, quoting the entry, or <see langword="null"/> on success.</param>
     public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NameServerEndpoint? entry, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
+        if (TryParseEntry(text, out entry, out error))
+        {
+            return true;
+        }
+
+        error = string.IsNullOrWhiteSpace(text) ? "The name server entry is empty." : $"Invalid name server entry '{text.Trim()}': {error}";
+        return false;
+    }
+
+    /// <summary>Parses one server entry without throwing; <paramref name="problem"/> says what is wrong without quoting the entry (for messages that quote it already).</summary>
+    internal static bool TryParseEntry(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NameServerEndpoint? entry, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
+    {
         entry = null;
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = "The name server entry is empty.";
+            problem = "the entry is empty.";
             return false;
         }
 
         string original = text.Trim();
         string rest = original;
-        string Fail(string what) => $"Invalid name server entry '{original}': {what}";
+        static string Fail(string what) => what;
 
         // Scheme.
         DnsTransport? transport = null;
@@ -131,7 +157,7 @@ internal sealed record NameServerEndpoint(DnsTransport Transport, IPEndPoint End
             };
             if (transport is null)
             {
-                error = Fail($"unknown scheme '{scheme}' (expected udp://, tcp:// or tls://).");
+                problem = Fail($"unknown scheme '{scheme}' (expected udp://, tcp:// or tls://).");
                 return false;
             }
 
@@ -151,21 +177,21 @@ internal sealed record NameServerEndpoint(DnsTransport Transport, IPEndPoint End
                 string key = equals < 0 ? parameter : parameter[..equals];
                 if (!key.Equals("pin", StringComparison.OrdinalIgnoreCase) || equals < 0)
                 {
-                    error = Fail($"unknown parameter '{parameter}' (only pin=sha256/BASE64 is understood).");
+                    problem = Fail($"unknown parameter '{parameter}' (only pin=sha256/BASE64 is understood).");
                     return false;
                 }
 
                 string value = parameter[(equals + 1)..];
                 if (!value.StartsWith(PinPrefix, StringComparison.OrdinalIgnoreCase))
                 {
-                    error = Fail($"the pin '{value}' does not start with 'sha256/' (only SHA-256 SPKI pins are supported).");
+                    problem = Fail($"the pin '{value}' does not start with 'sha256/' (only SHA-256 SPKI pins are supported).");
                     return false;
                 }
 
                 byte[] digest = new byte[32];
                 if (!Convert.TryFromBase64String(value[PinPrefix.Length..], digest, out int written) || written != 32)
                 {
-                    error = Fail($"the pin '{value}' is not the base64 of a 32-byte SHA-256 digest.");
+                    problem = Fail($"the pin '{value}' is not the base64 of a 32-byte SHA-256 digest.");
                     return false;
                 }
 
@@ -182,7 +208,7 @@ internal sealed record NameServerEndpoint(DnsTransport Transport, IPEndPoint End
             rest = rest[..hash];
             if (!IsHostName(authName))
             {
-                error = Fail($"the authentication name '{authName}' is not a valid host name.");
+                problem = Fail($"the authentication name '{authName}' is not a valid host name.");
                 return false;
             }
 
@@ -204,7 +230,7 @@ internal sealed record NameServerEndpoint(DnsTransport Transport, IPEndPoint End
             int close = rest.IndexOf(']', StringComparison.Ordinal);
             if (close < 0)
             {
-                error = Fail("'[' opens an IPv6 address that no ']' closes.");
+                problem = Fail("'[' opens an IPv6 address that no ']' closes.");
                 return false;
             }
 
@@ -214,7 +240,7 @@ internal sealed record NameServerEndpoint(DnsTransport Transport, IPEndPoint End
             {
                 if (after[0] != ':' || portText is not null)
                 {
-                    error = Fail($"unexpected '{after}' after the IPv6 address.");
+                    problem = Fail($"unexpected '{after}' after the IPv6 address.");
                     return false;
                 }
 
@@ -229,7 +255,7 @@ internal sealed record NameServerEndpoint(DnsTransport Transport, IPEndPoint End
                 // One colon: IPv4 (or a name) and a port.
                 if (portText is not null)
                 {
-                    error = Fail("the port is given twice (':' and '@').");
+                    problem = Fail("the port is given twice (':' and '@').");
                     return false;
                 }
 
@@ -244,26 +270,26 @@ internal sealed record NameServerEndpoint(DnsTransport Transport, IPEndPoint End
 
         if (addressText.Length == 0)
         {
-            error = Fail("the address is missing.");
+            problem = Fail("the address is missing.");
             return false;
         }
 
         if (!IPAddress.TryParse(addressText, out IPAddress? address) || !IsLiteral(addressText, address))
         {
-            error = Fail($"'{addressText}' is not an IP address (a name server is given by address; a host name may follow '#').");
+            problem = Fail($"'{addressText}' is not an IP address (a name server is given by address; a host name may follow '#').");
             return false;
         }
 
         transport ??= authName is not null || pins.Count > 0 ? DnsTransport.Tls : DnsTransport.Udp;
         if (transport != DnsTransport.Tls && (authName is not null || pins.Count > 0))
         {
-            error = Fail($"an authentication name or pin only applies to tls://, not {transport.Value.ToString().ToLowerInvariant()}://.");
+            problem = Fail($"an authentication name or pin only applies to tls://, not {transport.Value.ToString().ToLowerInvariant()}://.");
             return false;
         }
 
         if (transport == DnsTransport.Tls && authName is null && pins.Count == 0)
         {
-            error = Fail("DNS over TLS needs an authentication name (#dns.example) or a pin (?pin=sha256/...): an unauthenticated server is never used (RFC 8310 strict profile).");
+            problem = Fail("DNS over TLS needs an authentication name (#dns.example) or a pin (?pin=sha256/...): an unauthenticated server is never used (RFC 8310 strict profile).");
             return false;
         }
 
@@ -272,13 +298,13 @@ internal sealed record NameServerEndpoint(DnsTransport Transport, IPEndPoint End
         {
             if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
             {
-                error = Fail($"the port '{portText}' is not a number from 1 to 65535.");
+                problem = Fail($"the port '{portText}' is not a number from 1 to 65535.");
                 return false;
             }
         }
 
         entry = new NameServerEndpoint(transport.Value, new IPEndPoint(address, port), authName, pins.ToImmutable());
-        error = null;
+        problem = null;
         return true;
     }
 

@@ -21,7 +21,12 @@ public sealed class OptionsRulesTests
     /// <summary>Key (relative to <c>MxResolver</c>), configuration value, the message expected among the failures.</summary>
     public static TheoryData<string, string, string[]> OutOfRange => new()
     {
-        { "NameServers:1", "300.1.1.1", ["MxResolver:NameServers[1] '300.1.1.1' is not an IP address with an optional port."] },
+        { "NameServers:1", "300.1.1.1", ["MxResolver:NameServers[1] '300.1.1.1' is not a valid name server entry: '300.1.1.1' is not an IP address (a name server is given by address; a host name may follow '#')."] },
+        { "NameServers:1", "tls://192.0.2.53", ["MxResolver:NameServers[1] 'tls://192.0.2.53' is not a valid name server entry: DNS over TLS needs an authentication name (#dns.example) or a pin (?pin=sha256/...): an unauthenticated server is never used (RFC 8310 strict profile)."] },
+        { "NameServers:1", "quic://192.0.2.53", ["MxResolver:NameServers[1] 'quic://192.0.2.53' is not a valid name server entry: unknown scheme 'quic' (expected udp://, tcp:// or tls://)."] },
+        { "NameServers:1", "tcp://192.0.2.53#dns.example", ["MxResolver:NameServers[1] 'tcp://192.0.2.53#dns.example' is not a valid name server entry: an authentication name or pin only applies to tls://, not tcp://."] },
+        { "NameServers:1", "tls://192.0.2.53?pin=sha256/AAAA", ["MxResolver:NameServers[1] 'tls://192.0.2.53?pin=sha256/AAAA' is not a valid name server entry: the pin 'sha256/AAAA' is not the base64 of a 32-byte SHA-256 digest."] },
+        { "NameServers:1", "192.0.2.53:70000", ["MxResolver:NameServers[1] '192.0.2.53:70000' is not a valid name server entry: the port '70000' is not a number from 1 to 65535."] },
         { "QueryTimeout", "00:00:00", ["MxResolver:QueryTimeout '00:00:00' must be positive (and under 24 days)."] },
         { "QueryTimeout", "25.00:00:00", ["MxResolver:QueryTimeout '25.00:00:00' must be positive (and under 24 days)."] },
         { "QueryAttempts", "0", ["MxResolver:QueryAttempts '0' must be between 1 and 10."] },
@@ -73,7 +78,7 @@ public sealed class OptionsRulesTests
         { "Failover:MaxHealthBackoff", "25.00:00:00", ["MxResolver:Failover:MaxHealthBackoff '25.00:00:00' must be positive (and under 24 days)."] },
         { "Failover:MaxHealthEntries", "-1", ["MxResolver:Failover:MaxHealthEntries '-1' must be between 0 and 10000000."] },
         { "Failover:MaxHealthEntries", "10000001", ["MxResolver:Failover:MaxHealthEntries '10000001' must be between 0 and 10000000."] },
-        { "NameServers:1", "ns.example.org", ["MxResolver:NameServers[1] 'ns.example.org' is not an IP address with an optional port."] },
+        { "NameServers:1", "ns.example.org", ["MxResolver:NameServers[1] 'ns.example.org' is not a valid name server entry: 'ns.example.org' is not an IP address (a name server is given by address; a host name may follow '#')."] },
         { "QueryTimeout", "-00:00:01", ["MxResolver:QueryTimeout '-00:00:01' must be positive (and under 24 days)."] },
         { "ResolutionTimeout", "30.00:00:00", ["MxResolver:ResolutionTimeout '30.00:00:00' must be positive (and under 24 days), or -00:00:00.001 for none."] },
         { "Cache:MinimumTtl", "2.00:00:00", ["MxResolver:Cache:MinimumTtl '2.00:00:00' is greater than MxResolver:Cache:MaximumTtl '1.00:00:00'."] },
@@ -86,6 +91,10 @@ public sealed class OptionsRulesTests
     public static TheoryData<string, string> Boundary => new()
     {
         { "NameServers:1", "[2001:db8::53]:5353" },
+        { "NameServers:1", "tcp://192.0.2.53" },
+        { "NameServers:1", "tls://192.0.2.53:8853#dns.example" },
+        { "NameServers:1", "192.0.2.53@853#dns.example" },
+        { "NameServers:1", "tls://[2001:db8::53]#dns.example?pin=sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" },
         { "QueryTimeout", "00:00:00.001" },
         { "QueryTimeout", "24.00:00:00" },
         { "QueryAttempts", "1" },

@@ -194,7 +194,7 @@ public sealed class MxResolverServiceCollectionExtensionsTests(UnboundFixture un
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct).WaitAsync(Bound, Ct));
 
-        Assert.Contains("MxResolver:NameServers[0] '300.1.1.1' is not an IP address with an optional port.", error.Failures);
+        Assert.Contains("MxResolver:NameServers[0] '300.1.1.1' is not a valid name server entry: '300.1.1.1' is not an IP address (a name server is given by address; a host name may follow '#').", error.Failures);
     }
 
     [Fact]

@@ -1054,8 +1054,8 @@ public class MailExchangeResolverTests
     [InlineData("[2001:db8::53]:5353", "[2001:db8::53]:5353")]
     public void ParseNameServer_Forms_Parsed(string text, string expected)
     {
-        Assert.True(MxResolver.Configuration.OptionsRules.TryParseNameServer(text, out System.Net.IPEndPoint? endPoint));
-        Assert.Equal(expected, endPoint.ToString());
+        Assert.True(MxResolver.Transport.NameServerEndpoint.TryParse(text, out MxResolver.Transport.NameServerEndpoint? entry, out _));
+        Assert.Equal(expected, entry.EndPoint.ToString());
     }
 
     [Theory]

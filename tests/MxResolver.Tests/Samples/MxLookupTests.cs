@@ -42,6 +42,16 @@ public sealed class MxLookupTests(UnboundFixture unbound)
     }
 
     [Fact]
+    public async Task Text_TcpServerEntry_SameAnswerOverPipelinedTcp()
+    {
+        Run run = await RunAsync("--server", "tcp://" + Server, "plain.mx.test");
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Equal(string.Empty, run.Stderr);
+        Assert.Equal("  10  mx1.plain.mx.test  2001:db8::11, 192.0.2.11", run.StdoutLines[1]);
+    }
+
+    [Fact]
     public async Task Text_ImplicitMx_TargetMarkedImplicitAtPreferenceZero()
     {
         Run run = await RunAsync("--server", Server, "implicit.mx.test");
@@ -304,6 +314,8 @@ public sealed class MxLookupTests(UnboundFixture unbound)
     [InlineData("--server '127.0.0.1:0' is not an IP address", "--server", "127.0.0.1:0", Literal)]
     [InlineData("--server '127.0.0.1:65536' is not an IP address", "--server", "127.0.0.1:65536", Literal)]
     [InlineData("--server '[::1]:' is not an IP address", "--server", "[::1]:", Literal)]
+    [InlineData("--server 'tls://127.0.0.1': Invalid name server entry 'tls://127.0.0.1': DNS over TLS needs an authentication name", "--server", "tls://127.0.0.1", Literal)]
+    [InlineData("--server 'tcp://dns.example': Invalid name server entry 'tcp://dns.example': 'dns.example' is not an IP address", "--server", "tcp://dns.example", Literal)]
     [InlineData("--family 'ipv5' is not one of any, prefer-ipv6, prefer-ipv4, ipv4, ipv6", "--family", "ipv5", Literal)]
     [InlineData("option --family needs a value", Literal, "--family")]
     [InlineData("--timeout 'soon' is not a positive whole number of milliseconds", "--timeout", "soon", Literal)]
