@@ -225,6 +225,7 @@ internal sealed class CachingDnsLookup : IDnsLookup, IClockPolicy<CachingDnsLook
                     CanonicalName = nxDomain.Answer.CanonicalName,
                     Aliases = nxDomain.Answer.Aliases,
                     HasSoa = nxDomain.Answer.HasSoa,
+                    IsSecure = nxDomain.Answer.IsSecure, // a proven name error denies every type
                     TimeToLive = _clock.SecondsLeft(nxDomain.ExpiresAt, now),
                 };
             return true;

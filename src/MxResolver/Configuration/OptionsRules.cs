@@ -66,6 +66,7 @@ internal static class OptionsRules
             return parsed.Kind == MxInputKind.Domain ? null : "is not a valid host name: " + parsed.Error;
         }),
         ForEach<MxResolverOptions>(ResolverSection, "LocalAddresses", o => o.LocalAddresses, static text => text is not null && IPAddress.TryParse(text, out _) ? null : "is not an IP address."),
+        ForEach<MxResolverOptions>(ResolverSection, "TrustedAuthenticatedDataServers", o => o.TrustedAuthenticatedDataServers, static text => text is not null && IPAddress.TryParse(text, out _) ? null : "is not an IP address."),
         Between<MxResolverOptions>(ResolverSection, "MaxTargets", o => o.MaxTargets, 1, 1_000),
         Between<MxResolverOptions>(ResolverSection, "MaxAddressesPerTarget", o => o.MaxAddressesPerTarget, 1, 1_000),
         Between<MxResolverOptions>(ResolverSection, "MaxAddresses", o => o.MaxAddresses, 1, 10_000),

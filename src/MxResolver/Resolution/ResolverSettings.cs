@@ -23,6 +23,10 @@ internal sealed class ResolverSettings
 
     public required bool UseTcpOnly { get; init; }
 
+    public required bool TrustLoopbackAuthenticatedData { get; init; }
+
+    public required IReadOnlyList<IPAddress> TrustedAuthenticatedDataServers { get; init; }
+
     public required TimeSpan ResolutionTimeout { get; init; }
 
     public required AddressFamilyPreference AddressFamily { get; init; }
@@ -76,6 +80,8 @@ internal sealed class ResolverSettings
             QueryTimeout = options.QueryTimeout,
             QueryAttempts = options.QueryAttempts,
             UseTcpOnly = options.UseTcpOnly,
+            TrustLoopbackAuthenticatedData = options.TrustLoopbackAuthenticatedData,
+            TrustedAuthenticatedDataServers = [.. options.TrustedAuthenticatedDataServers.Select(IPAddress.Parse)],
             ResolutionTimeout = options.ResolutionTimeout,
             AddressFamily = options.AddressFamily,
             BlockedAddresses = options.BlockedAddresses,
