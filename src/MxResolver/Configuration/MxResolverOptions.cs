@@ -136,4 +136,10 @@ public sealed class MxResolverOptions
 
     /// <summary>Settings of the connection failover of <see cref="MxConnector"/> (R20–R23). Default: the defaults of <see cref="MxFailoverOptions"/>.</summary>
     public MxFailoverOptions Failover { get; set; } = new();
+
+    /// <summary>
+    /// What <see cref="IMxSecurityResolver"/> looks up beside the resolution: DANE, MTA-STS and
+    /// TLS-RPT, all on by default (configuration section <c>MxResolver:Security</c>).
+    /// </summary>
+    public MxSecurityOptions Security { get; set; } = new();
 }

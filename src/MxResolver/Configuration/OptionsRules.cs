@@ -29,6 +29,9 @@ internal static class OptionsRules
     /// <summary>The key path of <see cref="MxResolverOptions.Failover"/>: <c>MxResolver:Failover</c>.</summary>
     public const string FailoverSection = ResolverSection + ":Failover";
 
+    /// <summary>The key path of <see cref="MxResolverOptions.Security"/>: <c>MxResolver:Security</c>.</summary>
+    public const string SecuritySection = ResolverSection + ":Security";
+
     /// <summary>
     /// The longest a failure may be cached: RFC 2308 §7.1 and RFC 9520 §3.2 forbid holding a
     /// server failure for more than five minutes.
@@ -111,6 +114,21 @@ internal static class OptionsRules
         Between<MxFailoverOptions>(FailoverSection, "MaxHealthEntries", o => o.MaxHealthEntries, 0, 10_000_000),
     ];
 
+    /// <summary>The rules of the security settings.</summary>
+    public static IReadOnlyList<OptionRule<MxSecurityOptions>> Security { get; } =
+    [
+        Between<MxSecurityOptions>(SecuritySection, "SmtpPort", o => o.SmtpPort, 1, 65_535),
+        Positive<MxSecurityOptions>(SecuritySection, "MtaStsFetchTimeout", o => o.MtaStsFetchTimeout, allowInfinite: false),
+        Between<MxSecurityOptions>(SecuritySection, "MtaStsMaxPolicyBytes", o => o.MtaStsMaxPolicyBytes, 1_024, 16_777_216),
+        new(SecuritySection + ":MtaStsPolicyDirectory", (o, key, failures) =>
+        {
+            if (o.MtaStsPolicyDirectory is { } directory && (string.IsNullOrWhiteSpace(directory) || directory.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+            {
+                failures.Add(Format("{0} '{1}' is not a directory path.", key, directory));
+            }
+        }),
+    ];
+
     /// <summary>
     /// Every failure of <paramref name="options"/> and its nested options: the resolver's settings,
     /// the cache and, when <paramref name="includeFailover"/>, the failover settings.
@@ -126,6 +144,7 @@ internal static class OptionsRules
         }
 
         CheckNested(options.Cache, CacheSection, Cache, failures);
+        CheckNested(options.Security, SecuritySection, Security, failures);
         return failures;
     }
 

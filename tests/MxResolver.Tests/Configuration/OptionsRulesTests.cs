@@ -38,6 +38,12 @@ public sealed class OptionsRulesTests
         { "MaxAddressesPerTarget", "1001", ["MxResolver:MaxAddressesPerTarget '1001' must be between 1 and 1000."] },
         { "MaxAddresses", "0", ["MxResolver:MaxAddresses '0' must be between 1 and 10000."] },
         { "MaxAddresses", "10001", ["MxResolver:MaxAddresses '10001' must be between 1 and 10000."] },
+        { "Security:SmtpPort", "0", ["MxResolver:Security:SmtpPort '0' must be between 1 and 65535."] },
+        { "Security:SmtpPort", "65536", ["MxResolver:Security:SmtpPort '65536' must be between 1 and 65535."] },
+        { "Security:MtaStsFetchTimeout", "00:00:00", ["MxResolver:Security:MtaStsFetchTimeout '00:00:00' must be positive (and under 24 days)."] },
+        { "Security:MtaStsMaxPolicyBytes", "1023", ["MxResolver:Security:MtaStsMaxPolicyBytes '1023' must be between 1024 and 16777216."] },
+        { "Security:MtaStsMaxPolicyBytes", "16777217", ["MxResolver:Security:MtaStsMaxPolicyBytes '16777217' must be between 1024 and 16777216."] },
+        { "Security:MtaStsPolicyDirectory", " ", ["MxResolver:Security:MtaStsPolicyDirectory ' ' is not a directory path."] },
         { "Cache:MaxEntries", "0", ["MxResolver:Cache:MaxEntries '0' must be between 1 and 10000000."] },
         { "Cache:MaxEntries", "10000001", ["MxResolver:Cache:MaxEntries '10000001' must be between 1 and 10000000."] },
         { "Cache:MinimumTtl", "-00:00:01", ["MxResolver:Cache:MinimumTtl '-00:00:01' must not be negative."] },
@@ -99,6 +105,12 @@ public sealed class OptionsRulesTests
         { "LocalHostNames:0", "bücher.example." },
         { "LocalAddresses:0", "::ffff:192.0.2.25" },
         { "TrustedAuthenticatedDataServers:0", "::1" },
+        { "Security:SmtpPort", "1" },
+        { "Security:SmtpPort", "65535" },
+        { "Security:MtaStsFetchTimeout", "24.00:00:00" },
+        { "Security:MtaStsMaxPolicyBytes", "1024" },
+        { "Security:MtaStsMaxPolicyBytes", "16777216" },
+        { "Security:MtaStsPolicyDirectory", "/var/lib/mta-sts" },
         { "MaxTargets", "1" },
         { "MaxTargets", "1000" },
         { "MaxAddressesPerTarget", "1" },
@@ -161,6 +173,7 @@ public sealed class OptionsRulesTests
             .. OptionsRules.Resolver.Select(rule => rule.Key),
             .. OptionsRules.Cache.Select(rule => rule.Key),
             .. OptionsRules.Failover.Select(rule => rule.Key),
+            .. OptionsRules.Security.Select(rule => rule.Key),
         ];
         var outOfRange = OutOfRange.Select(row => "MxResolver:" + IndexFree(row.Data.Item1)).ToHashSet();
         var boundary = Boundary.Select(row => "MxResolver:" + IndexFree(row.Data.Item1)).ToHashSet();
