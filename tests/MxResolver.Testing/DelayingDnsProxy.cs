@@ -128,8 +128,9 @@ public sealed class DelayingDnsProxy : IAsyncDisposable
                 var reply = await ExchangeUdpAsync(query);
                 if (reply is not null && await HoldAsync())
                 {
-                    await _udp.SendToAsync(reply, SocketFlags.None, client, _stop.Token);
+                    // Counted before it leaves: a client that has the reply must see the count.
                     Interlocked.Increment(ref _forwarded);
+                    await _udp.SendToAsync(reply, SocketFlags.None, client, _stop.Token);
                 }
             });
         }
@@ -182,8 +183,8 @@ public sealed class DelayingDnsProxy : IAsyncDisposable
                         await writeLock.WaitAsync(_stop.Token);
                         try
                         {
+                            Interlocked.Increment(ref _forwarded); // before it leaves, as for UDP
                             await stream.WriteAsync(DnsMessageBuilder.FrameForTcp(reply), _stop.Token);
-                            Interlocked.Increment(ref _forwarded);
                         }
                         finally
                         {

@@ -44,7 +44,8 @@ namespace MxResolver.Caching;
 /// (R5), whereas the failure keeps the message queued (R6).
 /// </para>
 /// <para>
-/// Only MX, A and AAAA questions are cached (the ones MX resolution asks); others pass through.
+/// Only MX, A and AAAA questions (the ones MX resolution asks) and TXT and TLSA questions (the
+/// policy layer's) are cached; others pass through. <see cref="DnsAnswer.IsSecure"/> is kept with the answer.
 /// </para>
 /// <para>
 /// The settings are read once, when the cache is built, and must meet
@@ -57,11 +58,15 @@ internal sealed class CachingDnsLookup : IDnsLookup, IClockPolicy<CachingDnsLook
     private const int MxSlot = 1;
     private const int ASlot = 2;
     private const int AaaaSlot = 3;
+    private const int TxtSlot = 4; // MTA-STS and TLS-RPT discovery
+    private const int TlsaSlot = 5; // DANE
     private const string TypeTag = MxResolverTags.QuestionType;
 
     private static readonly KeyValuePair<string, object?> MxTag = new(TypeTag, "MX");
     private static readonly KeyValuePair<string, object?> ATag = new(TypeTag, "A");
     private static readonly KeyValuePair<string, object?> AaaaTag = new(TypeTag, "AAAA");
+    private static readonly KeyValuePair<string, object?> TxtTag = new(TypeTag, "TXT");
+    private static readonly KeyValuePair<string, object?> TlsaTag = new(TypeTag, "TLSA");
 
     private readonly IDnsLookup _inner;
     private readonly int _maxEntries;
@@ -195,6 +200,8 @@ internal sealed class CachingDnsLookup : IDnsLookup, IClockPolicy<CachingDnsLook
         DnsRecordType.MX => MxSlot,
         DnsRecordType.A => ASlot,
         DnsRecordType.AAAA => AaaaSlot,
+        DnsRecordType.TXT => TxtSlot,
+        DnsRecordType.TLSA => TlsaSlot,
         _ => -1,
     };
 
@@ -202,6 +209,8 @@ internal sealed class CachingDnsLookup : IDnsLookup, IClockPolicy<CachingDnsLook
     {
         MxSlot => MxTag,
         ASlot => ATag,
+        TxtSlot => TxtTag,
+        TlsaSlot => TlsaTag,
         _ => AaaaTag,
     };
 
@@ -225,6 +234,7 @@ internal sealed class CachingDnsLookup : IDnsLookup, IClockPolicy<CachingDnsLook
                     CanonicalName = nxDomain.Answer.CanonicalName,
                     Aliases = nxDomain.Answer.Aliases,
                     HasSoa = nxDomain.Answer.HasSoa,
+                    IsSecure = nxDomain.Answer.IsSecure, // a proven name error denies every type
                     TimeToLive = _clock.SecondsLeft(nxDomain.ExpiresAt, now),
                 };
             return true;
@@ -498,10 +508,12 @@ internal sealed class CachingDnsLookup : IDnsLookup, IClockPolicy<CachingDnsLook
         private CacheEntry? _mx;
         private CacheEntry? _a;
         private CacheEntry? _aaaa;
+        private CacheEntry? _txt;
+        private CacheEntry? _tlsa;
 
         public string Name { get; } = name;
 
-        public bool IsEmpty => _nxDomain is null && _mx is null && _a is null && _aaaa is null;
+        public bool IsEmpty => _nxDomain is null && _mx is null && _a is null && _aaaa is null && _txt is null && _tlsa is null;
 
         public ref CacheEntry? Slot(int slot)
         {
@@ -513,6 +525,10 @@ internal sealed class CachingDnsLookup : IDnsLookup, IClockPolicy<CachingDnsLook
                     return ref _mx;
                 case ASlot:
                     return ref _a;
+                case TxtSlot:
+                    return ref _txt;
+                case TlsaSlot:
+                    return ref _tlsa;
                 default:
                     return ref _aaaa;
             }
@@ -523,7 +539,7 @@ internal sealed class CachingDnsLookup : IDnsLookup, IClockPolicy<CachingDnsLook
         public int ClearAllExcept(int keep)
         {
             int cleared = 0;
-            for (int slot = NxDomainSlot; slot <= AaaaSlot; slot++)
+            for (int slot = NxDomainSlot; slot <= TlsaSlot; slot++)
             {
                 if (slot != keep && Slot(slot) is not null)
                 {

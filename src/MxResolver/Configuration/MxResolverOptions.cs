@@ -50,6 +50,22 @@ public sealed class MxResolverOptions
     public bool UseTcpOnly { get; set; }
 
     /// <summary>
+    /// Whether the AD bit of replies from loopback name servers (127.0.0.0/8, ::1) is believed, making
+    /// answers DNSSEC-secure (<see cref="MxResolution.IsMxSecure"/>, <see cref="MxTarget.IsSecure"/>) and so
+    /// DANE possible. Default: <see langword="true"/>. AD crosses the network unprotected: it is only as
+    /// good as the path to the validating resolver (RFC 6840 §5.7, RFC 7672 §8), and a resolver on
+    /// the same host is the path that needs no further protection.
+    /// </summary>
+    public bool TrustLoopbackAuthenticatedData { get; set; } = true;
+
+    /// <summary>
+    /// IP addresses of further name servers whose AD bit is believed (see
+    /// <see cref="TrustLoopbackAuthenticatedData"/>): only validating resolvers reached over a path
+    /// no one can tamper with. Default: empty. Each entry must be an IP address.
+    /// </summary>
+    public IList<string> TrustedAuthenticatedDataServers { get; set; } = new List<string>();
+
+    /// <summary>
     /// The deadline of one <see cref="IMxResolver.ResolveAsync"/> call, all lookups included; when it
     /// passes the result is <see cref="MxResolutionStatus.TemporaryFailure"/>.
     /// <see cref="Timeout.InfiniteTimeSpan"/> disables it. Default: 30 seconds.
@@ -123,4 +139,10 @@ public sealed class MxResolverOptions
 
     /// <summary>Settings of the connection failover of <see cref="MxConnector"/> (R20–R23). Default: the defaults of <see cref="MxFailoverOptions"/>.</summary>
     public MxFailoverOptions Failover { get; set; } = new();
+
+    /// <summary>
+    /// What <see cref="IMxSecurityResolver"/> looks up beside the resolution: DANE, MTA-STS and
+    /// TLS-RPT, all on by default (configuration section <c>MxResolver:Security</c>).
+    /// </summary>
+    public MxSecurityOptions Security { get; set; } = new();
 }

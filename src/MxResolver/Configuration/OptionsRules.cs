@@ -30,6 +30,9 @@ internal static class OptionsRules
     /// <summary>The key path of <see cref="MxResolverOptions.Failover"/>: <c>MxResolver:Failover</c>.</summary>
     public const string FailoverSection = ResolverSection + ":Failover";
 
+    /// <summary>The key path of <see cref="MxResolverOptions.Security"/>: <c>MxResolver:Security</c>.</summary>
+    public const string SecuritySection = ResolverSection + ":Security";
+
     /// <summary>
     /// The longest a failure may be cached: RFC 2308 §7.1 and RFC 9520 §3.2 forbid holding a
     /// server failure for more than five minutes.
@@ -67,6 +70,7 @@ internal static class OptionsRules
             return parsed.Kind == MxInputKind.Domain ? null : "is not a valid host name: " + parsed.Error;
         }),
         ForEach<MxResolverOptions>(ResolverSection, "LocalAddresses", o => o.LocalAddresses, static text => text is not null && IPAddress.TryParse(text, out _) ? null : "is not an IP address."),
+        ForEach<MxResolverOptions>(ResolverSection, "TrustedAuthenticatedDataServers", o => o.TrustedAuthenticatedDataServers, static text => text is not null && IPAddress.TryParse(text, out _) ? null : "is not an IP address."),
         Between<MxResolverOptions>(ResolverSection, "MaxTargets", o => o.MaxTargets, 1, 1_000),
         Between<MxResolverOptions>(ResolverSection, "MaxAddressesPerTarget", o => o.MaxAddressesPerTarget, 1, 1_000),
         Between<MxResolverOptions>(ResolverSection, "MaxAddresses", o => o.MaxAddresses, 1, 10_000),
@@ -111,6 +115,21 @@ internal static class OptionsRules
         Between<MxFailoverOptions>(FailoverSection, "MaxHealthEntries", o => o.MaxHealthEntries, 0, 10_000_000),
     ];
 
+    /// <summary>The rules of the security settings.</summary>
+    public static IReadOnlyList<OptionRule<MxSecurityOptions>> Security { get; } =
+    [
+        Between<MxSecurityOptions>(SecuritySection, "SmtpPort", o => o.SmtpPort, 1, 65_535),
+        Positive<MxSecurityOptions>(SecuritySection, "MtaStsFetchTimeout", o => o.MtaStsFetchTimeout, allowInfinite: false),
+        Between<MxSecurityOptions>(SecuritySection, "MtaStsMaxPolicyBytes", o => o.MtaStsMaxPolicyBytes, 1_024, 16_777_216),
+        new(SecuritySection + ":MtaStsPolicyDirectory", (o, key, failures) =>
+        {
+            if (o.MtaStsPolicyDirectory is { } directory && (string.IsNullOrWhiteSpace(directory) || directory.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+            {
+                failures.Add(Format("{0} '{1}' is not a directory path.", key, directory));
+            }
+        }),
+    ];
+
     /// <summary>
     /// Every failure of <paramref name="options"/> and its nested options: the resolver's settings,
     /// the cache and, when <paramref name="includeFailover"/>, the failover settings.
@@ -126,6 +145,7 @@ internal static class OptionsRules
         }
 
         CheckNested(options.Cache, CacheSection, Cache, failures);
+        CheckNested(options.Security, SecuritySection, Security, failures);
         return failures;
     }
 

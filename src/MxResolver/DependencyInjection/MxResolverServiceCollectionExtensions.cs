@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using MxResolver.Caching;
 using MxResolver.Diagnostics;
 using MxResolver.Lookup;
+using MxResolver.Policy;
 using MxResolver.Resolution;
 using MxResolver.Configuration;
 
@@ -89,6 +90,16 @@ public static class MxResolverServiceCollectionExtensions
         services.TryAddSingleton<IMxResolver>(static provider => provider.GetRequiredService<MailExchangeResolver>());
         services.TryAddSingleton<IMxResolverCache>(static provider => provider.GetRequiredService<MailExchangeResolver>());
         services.TryAddSingleton<IMxConnector>(CreateConnector);
+
+        // Secure delivery: the policy questions go through the same (cached) lookup as resolutions.
+        services.TryAddSingleton(static provider => new DnsPolicyLookups(provider.GetRequiredService<DnsStack>().Lookup));
+        services.TryAddSingleton<IMtaStsPolicyStore>(CreatePolicyStore);
+        services.TryAddSingleton(CreateFetcher);
+        services.TryAddSingleton(static provider => new MtaStsPolicyCache(
+            provider.GetRequiredService<IMtaStsPolicyStore>(),
+            provider.GetRequiredService<MtaStsFetcher>().FetchAsync,
+            TimeProviderOf(provider)));
+        services.TryAddSingleton<IMxSecurityResolver>(CreateSecurityResolver);
         return services;
     }
 
@@ -127,6 +138,33 @@ public static class MxResolverServiceCollectionExtensions
             loggers.CreateLogger<MxConnector>(),
             provider.GetRequiredService<MxResolverTelemetry>(),
             provider.GetService<IMxSecurityResolver>());
+    }
+
+    private static IMtaStsPolicyStore CreatePolicyStore(IServiceProvider provider)
+    {
+        string? directory = provider.GetRequiredService<IOptions<MxResolverOptions>>().Value.Security.MtaStsPolicyDirectory;
+        return directory is null ? new InMemoryMtaStsPolicyStore() : new FileMtaStsPolicyStore(directory);
+    }
+
+    private static MtaStsFetcher CreateFetcher(IServiceProvider provider)
+    {
+        MxSecurityOptions security = provider.GetRequiredService<IOptions<MxResolverOptions>>().Value.Security;
+        DnsPolicyLookups lookups = provider.GetRequiredService<DnsPolicyLookups>();
+        return new MtaStsFetcher(
+            new MtaStsFetchSettings(security.MtaStsFetchTimeout, security.MtaStsMaxPolicyBytes),
+            lookups.LookupAddressesAsync,
+            security.GetMtaStsHttpHandlerConfiguration(),
+            TimeProviderOf(provider));
+    }
+
+    private static MxSecurityResolver CreateSecurityResolver(IServiceProvider provider)
+    {
+        MxSecurityOptions security = provider.GetRequiredService<IOptions<MxResolverOptions>>().Value.Security;
+        return new MxSecurityResolver(
+            provider.GetRequiredService<IMxResolver>(),
+            provider.GetRequiredService<DnsPolicyLookups>(),
+            security.MtaSts ? provider.GetRequiredService<MtaStsPolicyCache>() : null,
+            new SecuritySettings(security.Dane, security.MtaSts, security.TlsRpt, security.SmtpPort));
     }
 
     private static TimeProvider TimeProviderOf(IServiceProvider provider) => provider.GetService<TimeProvider>() ?? TimeProvider.System;

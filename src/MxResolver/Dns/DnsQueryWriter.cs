@@ -25,6 +25,7 @@ internal static class DnsQueryWriter
     /// <param name="recursionDesired">Whether to set RD.</param>
     /// <param name="udpPayloadSize">The UDP payload size to advertise in an OPT record, or <see langword="null"/> for no OPT record.</param>
     /// <param name="dnssecOk">Whether to set the DO bit in the OPT record (RFC 3225).</param>
+    /// <param name="authenticData">Whether to set AD, asking a validating resolver to report validation in AD (RFC 6840 §5.7).</param>
     /// <exception cref="ArgumentException">The name is invalid, or <paramref name="destination"/> is too small.</exception>
     public static int Write(
         Span<byte> destination,
@@ -34,7 +35,8 @@ internal static class DnsQueryWriter
         DnsRecordClass recordClass = DnsRecordClass.IN,
         bool recursionDesired = true,
         ushort? udpPayloadSize = 1232,
-        bool dnssecOk = false)
+        bool dnssecOk = false,
+        bool authenticData = false)
     {
         int length = GetLength(name, udpPayloadSize.HasValue);
         if (destination.Length < length)
@@ -42,7 +44,7 @@ internal static class DnsQueryWriter
             throw new ArgumentException($"The destination holds {destination.Length} bytes; the query needs {length}.", nameof(destination));
         }
 
-        ushort flags = DnsHeader.ComposeFlags(isResponse: false, opcode: 0, authoritative: false, truncated: false, recursionDesired, recursionAvailable: false, authenticData: false, checkingDisabled: false, responseCode: 0);
+        ushort flags = DnsHeader.ComposeFlags(isResponse: false, opcode: 0, authoritative: false, truncated: false, recursionDesired, recursionAvailable: false, authenticData, checkingDisabled: false, responseCode: 0);
         BinaryPrimitives.WriteUInt16BigEndian(destination, id);
         BinaryPrimitives.WriteUInt16BigEndian(destination[2..], flags);
         BinaryPrimitives.WriteUInt16BigEndian(destination[4..], 1);

@@ -11,6 +11,95 @@ namespace MxResolver.Dns;
 /// </remarks>
 internal static class DnsRecordData
 {
+    /// <summary>The shortest TLSA RDATA: usage, selector and matching type (RFC 6698 §2.1).</summary>
+    public const int TlsaFixedLength = 3;
+
+    /// <summary>
+    /// Checks the RDATA of a class-IN record of a type the library decodes (MX, A, AAAA, CNAME, SOA,
+    /// TXT, TLSA), so that decoding it later cannot fail; other types are not looked at.
+    /// </summary>
+    /// <exception cref="DnsFormatException">The RDATA is malformed.</exception>
+    public static void Check(ReadOnlySpan<byte> message, in DnsRecordView record)
+    {
+        switch (record.Type)
+        {
+            case DnsRecordType.MX:
+                ReadMx(message, record, out _);
+                break;
+            case DnsRecordType.A:
+            case DnsRecordType.AAAA:
+                CheckAddress(record);
+                break;
+            case DnsRecordType.CNAME:
+                ReadCname(message, record);
+                break;
+            case DnsRecordType.SOA:
+                ReadSoa(message, record);
+                break;
+            case DnsRecordType.TXT:
+                CountTxtStrings(message.Slice(record.DataOffset, record.DataLength));
+                break;
+            case DnsRecordType.TLSA:
+                CheckTlsa(record);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// TXT RDATA (RFC 1035 §3.3.14): one or more character-strings, each a length octet and that
+    /// many octets. Returns how many there are.
+    /// </summary>
+    /// <exception cref="DnsFormatException">The RDATA is empty or a string runs past it.</exception>
+    public static int CountTxtStrings(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            throw new DnsFormatException("TXT RDATA is empty; it holds at least one character-string.");
+        }
+
+        int count = 0;
+        int position = 0;
+        while (position < data.Length)
+        {
+            int next = position + 1 + data[position];
+            if (next > data.Length)
+            {
+                throw new DnsFormatException($"A TXT character-string of {data[position]} octets runs past the RDATA's {data.Length}.");
+            }
+
+            position = next;
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>The character-strings of TXT RDATA checked by <see cref="CountTxtStrings"/>, as ranges of <paramref name="data"/>.</summary>
+    /// <exception cref="DnsFormatException">The RDATA is malformed.</exception>
+    public static Range[] ReadTxtStrings(ReadOnlySpan<byte> data)
+    {
+        var strings = new Range[CountTxtStrings(data)];
+        int position = 0;
+        for (int i = 0; i < strings.Length; i++)
+        {
+            int length = data[position];
+            strings[i] = new Range(position + 1, position + 1 + length);
+            position += 1 + length;
+        }
+
+        return strings;
+    }
+
+    /// <summary>Checks TLSA RDATA (RFC 6698 §2.1): usage, selector, matching type, then the association data.</summary>
+    /// <exception cref="DnsFormatException">The RDATA is shorter than its three fixed fields.</exception>
+    public static void CheckTlsa(in DnsRecordView record)
+    {
+        if (record.DataLength < TlsaFixedLength)
+        {
+            throw new DnsFormatException($"TLSA RDATA of {record.DataLength} bytes is too short.");
+        }
+    }
+
     /// <summary>MX RDATA (RFC 1035 §3.3.9): PREFERENCE, then EXCHANGE. Returns the exchange's name offset.</summary>
     /// <exception cref="DnsFormatException">The RDATA is malformed.</exception>
     public static int ReadMx(ReadOnlySpan<byte> message, in DnsRecordView record, out ushort preference)

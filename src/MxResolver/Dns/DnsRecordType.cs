@@ -33,6 +33,9 @@ public enum DnsRecordType : ushort
     /// <summary>The EDNS(0) pseudo-record (RFC 6891).</summary>
     OPT = 41,
 
+    /// <summary>A TLS certificate association, for DANE (RFC 6698).</summary>
+    TLSA = 52,
+
     /// <summary>A request for all records (RFC 1035 QTYPE *).</summary>
     ANY = 255,
 }

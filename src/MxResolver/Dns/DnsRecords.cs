@@ -5,7 +5,8 @@ namespace MxResolver.Dns;
 /// <summary>A resource record of a DNS response (RFC 1035 §3.2.1).</summary>
 /// <remarks>
 /// Typed subclasses exist for the types the library interprets (<see cref="MxRecord"/>,
-/// <see cref="AddressRecord"/>, <see cref="CnameRecord"/>, <see cref="SoaRecord"/>); every other
+/// <see cref="AddressRecord"/>, <see cref="CnameRecord"/>, <see cref="SoaRecord"/>, <see cref="TxtRecord"/>,
+/// <see cref="TlsaRecord"/>); every other
 /// type is an <see cref="OpaqueRecord"/> with its RDATA. Names are fully qualified with a trailing dot.
 /// </remarks>
 public abstract class DnsRecord
@@ -153,6 +154,121 @@ public sealed class SoaRecord : DnsRecord
 
     private protected override string DataToString()
         => $"{PrimaryNameServer} {ResponsibleMailbox} {Serial} {Refresh} {Retry} {Expire} {Minimum}";
+}
+
+/// <summary>A text record (RFC 1035 §3.3.14): one or more character-strings of up to 255 octets each.</summary>
+/// <remarks>
+/// TXT data is octets, not text: <see cref="Strings"/> keeps them as received. The ASCII records
+/// of MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460 §3) read the same through <see cref="GetText"/>,
+/// which maps each octet to the character of the same value (Latin-1), so nothing is lost or replaced.
+/// Records that split one value over several strings mean their concatenation (RFC 7208 §3.3).
+/// </remarks>
+public sealed class TxtRecord : DnsRecord
+{
+    /// <summary>Creates a TXT record.</summary>
+    /// <param name="name">The owner name.</param>
+    /// <param name="timeToLive">The TTL in seconds.</param>
+    /// <param name="strings">The character-strings, in order; copied.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="strings"/> is <see langword="null"/>.</exception>
+    public TxtRecord(string name, uint timeToLive, IEnumerable<ReadOnlyMemory<byte>> strings)
+        : base(name, DnsRecordType.TXT, DnsRecordClass.IN, timeToLive)
+    {
+        ArgumentNullException.ThrowIfNull(strings);
+        Strings = [.. strings];
+    }
+
+    /// <summary>The character-strings as received, in order, each without its length octet.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Strings { get; }
+
+    /// <summary>The character-strings concatenated, each octet as the character of the same value (Latin-1).</summary>
+    /// <returns>The text; ASCII records read as themselves.</returns>
+    public string GetText()
+    {
+        int length = 0;
+        foreach (ReadOnlyMemory<byte> s in Strings)
+        {
+            length += s.Length;
+        }
+
+        return string.Create(length, Strings, static (chars, strings) =>
+        {
+            int position = 0;
+            foreach (ReadOnlyMemory<byte> s in strings)
+            {
+                position += System.Text.Encoding.Latin1.GetChars(s.Span, chars[position..]);
+            }
+        });
+    }
+
+    private protected override string DataToString()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (ReadOnlyMemory<byte> s in Strings)
+        {
+            if (text.Length > 0)
+            {
+                text.Append(' ');
+            }
+
+            // Presentation form (RFC 1035 §5.1): quoted, with '"' and '\' escaped and other octets
+            // outside printable ASCII as \DDD.
+            text.Append('"');
+            foreach (byte b in s.Span)
+            {
+                if (b is (byte)'"' or (byte)'\\')
+                {
+                    text.Append('\\').Append((char)b);
+                }
+                else if (b is < 0x20 or > 0x7E)
+                {
+                    text.Append('\\').Append(b.ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    text.Append((char)b);
+                }
+            }
+
+            text.Append('"');
+        }
+
+        return text.ToString();
+    }
+}
+
+/// <summary>A TLS certificate association record for DANE (RFC 6698 §2.1; RFC 7672 for SMTP).</summary>
+public sealed class TlsaRecord : DnsRecord
+{
+    /// <summary>Creates a TLSA record.</summary>
+    /// <param name="name">The owner name (<c>_25._tcp.mx.example.</c>).</param>
+    /// <param name="timeToLive">The TTL in seconds.</param>
+    /// <param name="certificateUsage">The certificate usage field (RFC 6698 §2.1.1).</param>
+    /// <param name="selector">The selector field (RFC 6698 §2.1.2).</param>
+    /// <param name="matchingType">The matching type field (RFC 6698 §2.1.3).</param>
+    /// <param name="certificateAssociationData">The certificate association data (RFC 6698 §2.1.4).</param>
+    public TlsaRecord(string name, uint timeToLive, byte certificateUsage, byte selector, byte matchingType, ReadOnlyMemory<byte> certificateAssociationData)
+        : base(name, DnsRecordType.TLSA, DnsRecordClass.IN, timeToLive)
+    {
+        CertificateUsage = certificateUsage;
+        Selector = selector;
+        MatchingType = matchingType;
+        CertificateAssociationData = certificateAssociationData;
+    }
+
+    /// <summary>The certificate usage: 0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, 3 DANE-EE (RFC 7218 §2.1).</summary>
+    public byte CertificateUsage { get; }
+
+    /// <summary>The selector: 0 the full certificate, 1 its SubjectPublicKeyInfo.</summary>
+    public byte Selector { get; }
+
+    /// <summary>The matching type: 0 exact, 1 SHA-256, 2 SHA-512.</summary>
+    public byte MatchingType { get; }
+
+    /// <summary>The certificate association data as received.</summary>
+    public ReadOnlyMemory<byte> CertificateAssociationData { get; }
+
+    private protected override string DataToString()
+        => $"{CertificateUsage} {Selector} {MatchingType} {Convert.ToHexString(CertificateAssociationData.Span)}";
 }
 
 /// <summary>A record of a type the library does not interpret; its RDATA is kept as received.</summary>

@@ -31,6 +31,8 @@ internal ref struct DnsReplyScan
         Soa = default;
         HasSoa = false;
         TypeCount = 0;
+        AuthenticData = false;
+        FromTrustedServer = false;
     }
 
     /// <summary>The type whose records were kept.</summary>
@@ -44,6 +46,18 @@ internal ref struct DnsReplyScan
 
     /// <summary>How many of <see cref="Records"/> are of <see cref="Type"/> (the rest are CNAMEs).</summary>
     public int TypeCount { get; private set; }
+
+    /// <summary>Whether the reply had AD set (RFC 4035 §3.2.3): the server claims to have validated it.</summary>
+    public bool AuthenticData { get; private set; }
+
+    /// <summary>
+    /// Whether the reply came from a name server whose AD bit is believed; set by the client that
+    /// received it, which alone knows the path (RFC 6840 §5.7).
+    /// </summary>
+    public bool FromTrustedServer { get; set; }
+
+    /// <summary>Whether the reply is DNSSEC-secure: AD set by a trusted server.</summary>
+    public readonly bool IsSecure => AuthenticData && FromTrustedServer;
 
     /// <summary>Whether the authority section holds an SOA record.</summary>
     public bool HasSoa { get; private set; }
@@ -59,6 +73,7 @@ internal ref struct DnsReplyScan
     public void ReadToEnd(DnsMessageReader reader, DnsRecordType type)
     {
         Type = type;
+        AuthenticData = reader.Header.AuthenticData;
         while (reader.TryReadRecord(out DnsRecordView record))
         {
             if (record.Section == DnsSection.Answer)

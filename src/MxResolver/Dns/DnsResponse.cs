@@ -86,6 +86,15 @@ public sealed class DnsResponse
     /// <summary>AD: the server validated the data with DNSSEC (RFC 4035 §3.2.3). Meaningful only over a trusted path to the server.</summary>
     public bool AuthenticData => Header.AuthenticData;
 
+    /// <summary>
+    /// Whether the response is DNSSEC-secure: <see cref="AuthenticData"/> is set and the server that
+    /// sent it is trusted to set it (see <c>DnsStubClientOptions.TrustLoopbackAuthenticatedData</c>).
+    /// AD crosses the network unprotected, so it means something only from a validator the path to
+    /// which cannot be tampered with (RFC 6840 §5.7, RFC 7672 §8). <see langword="false"/> for a
+    /// response not received by a <c>DnsStubClient</c>.
+    /// </summary>
+    public bool IsSecure { get; internal init; }
+
     /// <summary>CD: checking disabled (RFC 4035 §3.2.2).</summary>
     public bool CheckingDisabled => Header.CheckingDisabled;
 
@@ -126,8 +135,9 @@ public sealed class DnsResponse
     /// <param name="server">The server it came from, when it came from the network.</param>
     /// <param name="roundTripTime">The time from query to reply, when it came from the network.</param>
     /// <param name="receivedOverTcp">Whether it came over TCP.</param>
+    /// <param name="secure">Whether AD is set and the server is trusted to set it.</param>
     /// <exception cref="DnsFormatException">The message is malformed.</exception>
-    internal static DnsResponse Parse(ReadOnlySpan<byte> message, IPEndPoint? server = null, TimeSpan roundTripTime = default, bool receivedOverTcp = false)
+    internal static DnsResponse Parse(ReadOnlySpan<byte> message, IPEndPoint? server = null, TimeSpan roundTripTime = default, bool receivedOverTcp = false, bool secure = false)
     {
         var reader = new DnsMessageReader(message);
         DnsQuestion? question = null;
@@ -143,7 +153,7 @@ public sealed class DnsResponse
             // that decoding later cannot fail.
             if (view.Class == DnsRecordClass.IN)
             {
-                CheckData(message, view);
+                DnsRecordData.Check(message, view);
             }
 
             if (view.Section == DnsSection.Additional && view.Type != DnsRecordType.OPT)
@@ -157,27 +167,8 @@ public sealed class DnsResponse
             Server = server,
             RoundTripTime = roundTripTime,
             ReceivedOverTcp = receivedOverTcp,
+            IsSecure = secure,
         };
-    }
-
-    private static void CheckData(ReadOnlySpan<byte> message, in DnsRecordView view)
-    {
-        switch (view.Type)
-        {
-            case DnsRecordType.MX:
-                DnsRecordData.ReadMx(message, view, out _);
-                break;
-            case DnsRecordType.A:
-            case DnsRecordType.AAAA:
-                DnsRecordData.CheckAddress(view);
-                break;
-            case DnsRecordType.CNAME:
-                DnsRecordData.ReadCname(message, view);
-                break;
-            case DnsRecordType.SOA:
-                DnsRecordData.ReadSoa(message, view);
-                break;
-        }
     }
 
     private Sections GetSections() => Volatile.Read(ref _sections) ?? Decode();
@@ -280,6 +271,24 @@ public sealed class DnsResponse
                         soa.Retry,
                         soa.Expire,
                         soa.Minimum);
+                case DnsRecordType.TXT:
+                    ReadOnlyMemory<byte> txt = message.AsMemory(view.DataOffset, view.DataLength);
+                    Range[] ranges = DnsRecordData.ReadTxtStrings(txt.Span);
+                    var strings = new ReadOnlyMemory<byte>[ranges.Length];
+                    for (int i = 0; i < ranges.Length; i++)
+                    {
+                        strings[i] = txt[ranges[i]];
+                    }
+
+                    return new TxtRecord(owner, view.TimeToLive, strings);
+                case DnsRecordType.TLSA:
+                    return new TlsaRecord(
+                        owner,
+                        view.TimeToLive,
+                        message[view.DataOffset],
+                        message[view.DataOffset + 1],
+                        message[view.DataOffset + 2],
+                        message.AsMemory(view.DataOffset + DnsRecordData.TlsaFixedLength, view.DataLength - DnsRecordData.TlsaFixedLength));
             }
         }
 

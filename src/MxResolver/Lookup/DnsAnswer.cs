@@ -61,6 +61,21 @@ internal sealed record DnsAnswer
     public ImmutableArray<IPAddress> Addresses { get; init; } = ImmutableArray<IPAddress>.Empty;
 
     /// <summary>
+    /// The RDATA of the records of <see cref="Type"/> at <see cref="CanonicalName"/>, as received,
+    /// for types other than MX, A and AAAA (TXT and TLSA above all; kind Success). Each array is the
+    /// answer's own: never written.
+    /// </summary>
+    public ImmutableArray<byte[]> RecordData { get; init; } = ImmutableArray<byte[]>.Empty;
+
+    /// <summary>
+    /// Whether the answer is DNSSEC-secure: every reply it was built from had AD set by a name
+    /// server trusted to set it (RFC 4035 §3.2.3, RFC 6840 §5.7). A CNAME chain followed over
+    /// several replies is secure only if every one of them was. Failures are never secure; a bogus
+    /// answer reaches the stub as SERVFAIL and stays a failure.
+    /// </summary>
+    public bool IsSecure { get; init; }
+
+    /// <summary>
     /// Seconds the answer may be reused: for records, the smallest TTL among them and the CNAMEs
     /// followed (RFC 2181 §5.2); for negative answers, min(SOA TTL, SOA MINIMUM) (RFC 2308 §5);
     /// 0 for failures and for negative answers without SOA.

@@ -73,6 +73,7 @@ internal static class DnsAnswerReader
                 aliasTimeToLive = ttl;
                 return new DnsAnswer(name, type, DnsAnswerKind.AliasLoop)
                 {
+                    IsSecure = scan.IsSecure,
                     ErrorMessage = $"The CNAME chain from {name} is longer than {MaxAliasHops} hops or loops.",
                 };
             }
@@ -89,6 +90,7 @@ internal static class DnsAnswerReader
         {
             CanonicalName = canonicalName,
             Aliases = aliases?.ToImmutable() ?? ImmutableArray<string>.Empty,
+            IsSecure = scan.IsSecure,
         };
 
         if (scan.ResponseCode == DnsResponseCode.NameError)
@@ -114,6 +116,14 @@ internal static class DnsAnswerReader
                 if (addresses.Length > 0)
                 {
                     return answer with { Kind = DnsAnswerKind.Success, Addresses = ImmutableCollectionsMarshal.AsImmutableArray(addresses), TimeToLive = ttl };
+                }
+            }
+            else
+            {
+                byte[][] data = ReadRecordData(message, records, type, scan.TypeCount, ref owners, ref ttl);
+                if (data.Length > 0)
+                {
+                    return answer with { Kind = DnsAnswerKind.Success, RecordData = ImmutableCollectionsMarshal.AsImmutableArray(data), TimeToLive = ttl };
                 }
             }
         }
@@ -183,6 +193,24 @@ internal static class DnsAnswerReader
             if (record.Type == type && owners.Matches(message, record))
             {
                 result[count++] = DnsRecordData.ReadAddress(message, record);
+                ttl = Math.Min(ttl, record.TimeToLive);
+            }
+        }
+
+        return count == result.Length ? result : result[..count];
+    }
+
+    /// <summary>The RDATA of the other types, copied, each checked as <see cref="DnsResponse"/> checks its type.</summary>
+    private static byte[][] ReadRecordData(ReadOnlySpan<byte> message, ReadOnlySpan<DnsRecordView> records, DnsRecordType type, int typeCount, ref OwnerMatch owners, ref uint ttl)
+    {
+        var result = new byte[typeCount][];
+        int count = 0;
+        foreach (ref readonly DnsRecordView record in records)
+        {
+            if (record.Type == type && owners.Matches(message, record))
+            {
+                DnsRecordData.Check(message, record);
+                result[count++] = message.Slice(record.DataOffset, record.DataLength).ToArray();
                 ttl = Math.Min(ttl, record.TimeToLive);
             }
         }

@@ -47,6 +47,7 @@ internal sealed class DnsLookup : IDnsLookup
         string current = name;
         ImmutableArray<string> aliases = ImmutableArray<string>.Empty;
         uint aliasTimeToLive = uint.MaxValue;
+        bool secure = true; // every reply so far was secure
 
         while (true)
         {
@@ -83,6 +84,7 @@ internal sealed class DnsLookup : IDnsLookup
             activity?.SetTag(MxResolverTags.ResponseKind, AnswerKindName(step.Answer.Kind));
 
             DnsAnswer answer = step.Answer;
+            secure &= answer.IsSecure;
             aliases = aliases.AddRange(answer.Aliases);
             if (answer.Kind == DnsAnswerKind.AliasLoop || aliases.Length > DnsAnswerReader.MaxAliasHops)
             {
@@ -101,7 +103,7 @@ internal sealed class DnsLookup : IDnsLookup
             bool stoppedShort = answer.Kind == DnsAnswerKind.NoData && answer.Aliases.Length > 0 && !answer.HasSoa;
             if (!stoppedShort)
             {
-                return Rebase(answer, name, aliases, current == name ? answer.TimeToLive : Math.Min(answer.TimeToLive, aliasTimeToLive));
+                return Rebase(answer, name, aliases, current == name ? answer.TimeToLive : Math.Min(answer.TimeToLive, aliasTimeToLive), secure);
             }
 
             current = answer.CanonicalName;
@@ -168,7 +170,8 @@ internal sealed class DnsLookup : IDnsLookup
     };
 
     /// <summary>The answer to the first question asked, with the aliases of every step.</summary>
-    private static DnsAnswer Rebase(DnsAnswer answer, string name, ImmutableArray<string> aliases, uint timeToLive)
+    /// <remarks>A chain over several replies is secure only if each reply was (<paramref name="secure"/>).</remarks>
+    private static DnsAnswer Rebase(DnsAnswer answer, string name, ImmutableArray<string> aliases, uint timeToLive, bool secure)
         => ReferenceEquals(answer.Name, name) || answer.Name == name
             ? answer
             : new DnsAnswer(name, answer.Type, answer.Kind)
@@ -177,6 +180,8 @@ internal sealed class DnsLookup : IDnsLookup
                 Aliases = aliases,
                 MxRecords = answer.MxRecords,
                 Addresses = answer.Addresses,
+                RecordData = answer.RecordData,
+                IsSecure = secure,
                 TimeToLive = timeToLive,
                 HasSoa = answer.HasSoa,
                 Error = answer.Error,

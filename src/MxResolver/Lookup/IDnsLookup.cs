@@ -11,7 +11,7 @@ internal interface IDnsLookup
 {
     /// <summary>Looks up <paramref name="type"/> records of <paramref name="name"/>.</summary>
     /// <param name="name">An absolute ASCII name, lower case, with its trailing dot.</param>
-    /// <param name="type">The record type: MX, A or AAAA.</param>
+    /// <param name="type">The record type: MX, A or AAAA for resolution; TXT or TLSA for the policy layer.</param>
     /// <param name="cancellationToken">Stops the lookup.</param>
     /// <returns>The answer; failures are values (<see cref="DnsAnswerKind.Failure"/>), not exceptions.</returns>
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>

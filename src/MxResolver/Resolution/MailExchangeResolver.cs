@@ -237,6 +237,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
 
         // R1: always the absolute name; no search list, no ndots.
         DnsAnswer answer = await TargetAddressLookup.LookupAsync(_lookup, asciiDomain + ".", DnsRecordType.MX, cancellationToken).ConfigureAwait(false);
+        builder.IsMxSecure = answer.IsSecure;
         MxSet set = MxSetReader.Read(answer, asciiDomain, _settings, builder);
         MxResolution result = set.Status is { } status
             ? builder.Build(status, error: set.Error)

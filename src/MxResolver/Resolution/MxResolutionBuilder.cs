@@ -25,6 +25,12 @@ internal sealed class MxResolutionBuilder
 
     public IReadOnlyList<string> Aliases { get; set; } = [];
 
+    /// <summary>
+    /// Whether the MX answer (for an implicit MX, the answer that there is none) was DNSSEC-secure,
+    /// every CNAME on the way included (<see cref="DnsAnswer.IsSecure"/>).
+    /// </summary>
+    public bool IsMxSecure { get; set; }
+
     public IReadOnlyList<DroppedExchange> DroppedExchanges => _droppedExchanges;
 
     /// <summary>Whether a DNS answer taken into account was a failure (the result is then not cached).</summary>
@@ -70,6 +76,7 @@ internal sealed class MxResolutionBuilder
             Warnings = _warnings.ToArray(),
             Error = error,
             IsStale = _isStale,
+            IsMxSecure = IsMxSecure && status != MxResolutionStatus.TemporaryFailure,
             TimeToLive = status == MxResolutionStatus.TemporaryFailure || _timeToLive is null
                 ? null
                 : TimeSpan.FromSeconds(_timeToLive.Value),

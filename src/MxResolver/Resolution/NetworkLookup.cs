@@ -54,6 +54,8 @@ internal static class NetworkLookup
             AttemptTimeout = settings.QueryTimeout,
             AttemptsPerServer = settings.QueryAttempts,
             UseTcpOnly = settings.UseTcpOnly,
+            TrustLoopbackAuthenticatedData = settings.TrustLoopbackAuthenticatedData,
+            TrustedAuthenticatedDataServers = [.. settings.TrustedAuthenticatedDataServers],
             TimeProvider = timeProvider,
             Logger = loggerFactory.CreateLogger<DnsStubClient>(),
         };

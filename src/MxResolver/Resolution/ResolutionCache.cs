@@ -253,6 +253,7 @@ internal sealed class ResolutionCache : IClockPolicy<ResolutionCache.Entry>
             Error = template.Error,
             TimeToLive = TimeSpan.FromSeconds(_clock.SecondsLeft(entry.ExpiresAt, now)), // whole seconds left, counting down
             IsStale = template.IsStale,
+            IsMxSecure = template.IsMxSecure,
         };
         return true;
     }

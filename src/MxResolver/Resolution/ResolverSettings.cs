@@ -24,6 +24,10 @@ internal sealed class ResolverSettings
 
     public required bool UseTcpOnly { get; init; }
 
+    public required bool TrustLoopbackAuthenticatedData { get; init; }
+
+    public required IReadOnlyList<IPAddress> TrustedAuthenticatedDataServers { get; init; }
+
     public required TimeSpan ResolutionTimeout { get; init; }
 
     public required AddressFamilyPreference AddressFamily { get; init; }
@@ -72,6 +76,8 @@ internal sealed class ResolverSettings
             QueryTimeout = options.QueryTimeout,
             QueryAttempts = options.QueryAttempts,
             UseTcpOnly = options.UseTcpOnly,
+            TrustLoopbackAuthenticatedData = options.TrustLoopbackAuthenticatedData,
+            TrustedAuthenticatedDataServers = [.. options.TrustedAuthenticatedDataServers.Select(IPAddress.Parse)],
             ResolutionTimeout = options.ResolutionTimeout,
             AddressFamily = options.AddressFamily,
             BlockedAddresses = options.BlockedAddresses,

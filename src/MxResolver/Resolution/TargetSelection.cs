@@ -90,7 +90,10 @@ internal static class TargetSelection
             if (kept.Count > 0)
             {
                 allWithoutAddress = false;
-                targets.Add(new MxTarget(candidate.Host, candidate.Preference, candidate.IsImplicit, kept));
+                targets.Add(new MxTarget(candidate.Host, candidate.Preference, candidate.IsImplicit, kept)
+                {
+                    IsSecure = IsSecure(candidate, useV4 ? target.IPv4 : null, useV6 ? target.IPv6 : null),
+                });
                 if (failure is not null)
                 {
                     // R16: what resolved is used.
@@ -199,4 +202,16 @@ internal static class TargetSelection
             builder.Warn($"The exchange {target.Candidate.Host} is an alias for {MxResolutionBuilder.ToHost(aliased.CanonicalName)} (RFC 2181 §10.3 forbids it); followed.");
         }
     }
+
+    /// <summary>
+    /// Whether a target's addresses are DNSSEC-secure (RFC 7672 §2.2): every address answer consulted
+    /// for it was secure. Conservative on purpose: a failed or insecure lookup of either family in
+    /// use makes the target insecure even when the other family's answer was secure, since what an
+    /// attacker could have hidden or added there is unknown. An address literal is never secure.
+    /// </summary>
+    private static bool IsSecure(MxCandidate candidate, DnsAnswer? ipv4, DnsAnswer? ipv6)
+        => candidate.Address is null
+            && (ipv4 is not null || ipv6 is not null)
+            && (ipv4 is null || ipv4.IsSecure)
+            && (ipv6 is null || ipv6.IsSecure);
 }

@@ -52,7 +52,7 @@ public sealed partial class DnsStubClient
 
         using (reply)
         {
-            ExchangeOutcome<TResult> outcome = Complete(server.EndPoint, name, type, withOpt, id, reply.Span, cut: false, overTcp: true, reply.RoundTripTime, handler, state);
+            ExchangeOutcome<TResult> outcome = Complete(server.EndPoint, name, type, withOpt, id, reply.Span, cut: false, overTcp: true, reply.RoundTripTime, handler, state, authenticatedChannel: server.IsAuthenticated);
 
             // The pool matched the reply to the query already; a mismatch here is a broken reply.
             return outcome.Status == ExchangeStatus.Discarded

@@ -46,8 +46,12 @@ public sealed partial class DnsStubClient
     }
 
     /// <summary>Writes the query after the two bytes reserved for a TCP length prefix; returns its length.</summary>
+    /// <remarks>
+    /// AD is set in every query (RFC 6840 §5.7): it asks a validating resolver to report in AD
+    /// whether it validated the answer, without the DO bit and so without DNSSEC records in replies.
+    /// </remarks>
     private int WriteQuery(byte[] buffer, ushort id, string name, DnsRecordType type, bool withOpt)
-        => DnsQueryWriter.Write(buffer.AsSpan(2, QueryAreaLength - 2), id, name, type, udpPayloadSize: withOpt ? _udpPayloadSize : null);
+        => DnsQueryWriter.Write(buffer.AsSpan(2, QueryAreaLength - 2), id, name, type, udpPayloadSize: withOpt ? _udpPayloadSize : null, authenticData: true);
 
     private static string FormatTimeout(TimeSpan timeout)
         => ((int)timeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) + " ms";

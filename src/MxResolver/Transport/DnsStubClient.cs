@@ -62,6 +62,8 @@ public sealed partial class DnsStubClient : IDisposable, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly UdpExchange.Pool _udpExchanges;
+    private readonly bool _trustLoopbackAuthenticatedData;
+    private readonly IPAddress[] _trustedAuthenticatedDataServers;
     private int _rotation = -1;
 
     /// <summary>Creates a client.</summary>
@@ -149,6 +151,16 @@ public sealed partial class DnsStubClient : IDisposable, IAsyncDisposable
         _time = options.TimeProvider;
         _logger = options.Logger ?? NullLogger.Instance;
         _udpExchanges = new UdpExchange.Pool(_time);
+        _trustLoopbackAuthenticatedData = options.TrustLoopbackAuthenticatedData;
+        IList<IPAddress> trusted = options.TrustedAuthenticatedDataServers ?? [];
+        _trustedAuthenticatedDataServers = new IPAddress[trusted.Count];
+        for (int i = 0; i < trusted.Count; i++)
+        {
+            IPAddress address = trusted[i] ?? throw new ArgumentNullException(nameof(options.TrustedAuthenticatedDataServers), "A trusted server address is null.");
+            _trustedAuthenticatedDataServers[i] = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        }
+
+
         _pool = new DnsConnectionPool(new DnsConnectionOptions
         {
             MaxConnectionsPerServer = options.MaxConnectionsPerServer,
@@ -202,7 +214,7 @@ public sealed partial class DnsStubClient : IDisposable, IAsyncDisposable
         return QueryCoreAsync(
             name,
             type,
-            static (ReadOnlySpan<byte> message, in DnsReplyScan _, in ReplyOrigin origin, object? _) => DnsResponse.Parse(message, origin.Server, origin.RoundTripTime, origin.OverTcp),
+            static (ReadOnlySpan<byte> message, in DnsReplyScan scan, in ReplyOrigin origin, object? _) => DnsResponse.Parse(message, origin.Server, origin.RoundTripTime, origin.OverTcp, scan.IsSecure),
             (object?)null,
             cancellationToken).AsTask();
     }
@@ -443,12 +455,15 @@ public sealed partial class DnsStubClient : IDisposable, IAsyncDisposable
         bool overTcp,
         TimeSpan roundTripTime,
         ReplyHandler<TState, TResult> handler,
-        TState state)
+        TState state,
+        bool authenticatedChannel = false)
     {
         // The walk that validates the reply keeps the answer's records here, for the handler.
         var scan = new DnsReplyScan(stackalloc DnsRecordView[16]);
         try
         {
+            // A server reached over authenticated DNS over TLS is trusted too: nobody on the path can set its AD bit.
+            scan.FromTrustedServer = authenticatedChannel || TrustsAuthenticatedData(server.Address);
             ReplyVerdict verdict = DnsReplyInspector.Inspect(reply, id, name, type, withOpt, cut, ref scan, out DnsQueryError error, out string reason, out DnsResponseCode responseCode);
             switch (verdict)
             {
@@ -478,6 +493,34 @@ public sealed partial class DnsStubClient : IDisposable, IAsyncDisposable
         {
             scan.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Whether the AD bit of <paramref name="server"/> is believed: AD travels unprotected, so it is
+    /// only as good as the path to the validator (RFC 6840 §5.7, RFC 7672 §8). By default only
+    /// loopback servers, on the same host, are believed.
+    /// </summary>
+    internal bool TrustsAuthenticatedData(IPAddress server)
+    {
+        if (server.IsIPv4MappedToIPv6)
+        {
+            server = server.MapToIPv4();
+        }
+
+        if (_trustLoopbackAuthenticatedData && IPAddress.IsLoopback(server))
+        {
+            return true;
+        }
+
+        foreach (IPAddress trusted in _trustedAuthenticatedDataServers)
+        {
+            if (trusted.Equals(server))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private delegate TResult ReplyHandler<TState, TResult>(ReadOnlySpan<byte> message, in DnsReplyScan scan, in ReplyOrigin origin, TState state);

@@ -120,6 +120,27 @@ public sealed class DnsStubClientOptions
     /// </summary>
     public TimeSpan QueryDeadline { get; set; } = DefaultQueryDeadline;
 
+    /// <summary>
+    /// Whether the AD bit (RFC 4035 §3.2.3) is believed in replies from loopback name servers
+    /// (127.0.0.0/8, ::1). Default: <see langword="true"/>.
+    /// </summary>
+    /// <remarks>
+    /// AD only says that the server claims to have validated the data; nothing protects the claim on
+    /// its way, so it is worth only as much as the path to the validator (RFC 6840 §5.7, RFC 7672 §8).
+    /// A validating resolver on the same host is such a path; a server across the network is not,
+    /// unless the operator knows the path is secure and lists it in <see cref="TrustedAuthenticatedDataServers"/>,
+    /// or reaches it over DNS over TLS authenticated by name or key (a <c>tls://</c> entry of
+    /// <see cref="NameServerEntries"/>): then nobody on the path can set the bit.
+    /// </remarks>
+    public bool TrustLoopbackAuthenticatedData { get; set; } = true;
+
+    /// <summary>
+    /// Name server addresses whose AD bit is believed besides loopback ones (see
+    /// <see cref="TrustLoopbackAuthenticatedData"/>): list only validating resolvers reached over a
+    /// path no one can tamper with. Default: empty.
+    /// </summary>
+    public IList<IPAddress> TrustedAuthenticatedDataServers { get; set; } = new List<IPAddress>();
+
     /// <summary>The clock for timeouts, deadlines and round-trip times. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -244,6 +244,43 @@ public sealed class CachingDnsLookupTests : IDisposable
     }
 
     [Fact]
+    public async Task LookupAsync_SecureTlsa_CachedWithItsDataAndSecurityAndKeptWhenStale()
+    {
+        const string Owner = "_25._tcp.mx1.example.test.";
+        bool failing = false;
+        var inner = new CountingDnsLookup((name, type) => failing
+            ? Failure(name, type)
+            : new DnsAnswer(name, type, DnsAnswerKind.Success) { RecordData = [[3, 1, 1, 0xAB]], TimeToLive = 60, IsSecure = true });
+        var cache = NewCache(inner, new MxCacheOptions { ServeStale = true });
+
+        await cache.LookupAsync(Owner, DnsRecordType.TLSA, Token);
+        var hit = await cache.LookupAsync(Owner, DnsRecordType.TLSA, Token);
+        failing = true;
+        _time.Advance(TimeSpan.FromHours(2));
+        var stale = await cache.LookupAsync(Owner, DnsRecordType.TLSA, Token);
+
+        Assert.Equal(2, inner.Calls);
+        Assert.True(hit.IsSecure);
+        Assert.Equal([3, 1, 1, 0xAB], Assert.Single(hit.RecordData));
+        Assert.True(stale.IsStale);
+        Assert.True(stale.IsSecure);
+        Assert.Equal([3, 1, 1, 0xAB], Assert.Single(stale.RecordData));
+    }
+
+    [Fact]
+    public async Task LookupAsync_SecureNxDomain_OtherTypesSecureToo()
+    {
+        var inner = new CountingDnsLookup((name, type) => Negative(name, type, DnsAnswerKind.NxDomain, soaTtl: 300) with { IsSecure = true });
+        var cache = NewCache(inner);
+
+        await cache.LookupAsync("gone.example.test.", DnsRecordType.A, Token);
+        var tlsa = await cache.LookupAsync("gone.example.test.", DnsRecordType.TLSA, Token);
+
+        Assert.Equal(1, inner.Calls);
+        Assert.Equal((DnsRecordType.TLSA, DnsAnswerKind.NxDomain, true), (tlsa.Type, tlsa.Kind, tlsa.IsSecure));
+    }
+
+    [Fact]
     public async Task LookupAsync_NoData_CachedPerNameAndType()
     {
         // R25: NODATA is cached per name and type
@@ -623,12 +660,12 @@ public sealed class CachingDnsLookupTests : IDisposable
     [Fact]
     public async Task LookupAsync_TypeNotCached_PassesThrough()
     {
-        // R24: only the questions MX resolution asks (MX, A, AAAA) are cached
+        // R24: only the questions MX resolution (MX, A, AAAA) and the policy layer (TXT, TLSA) ask are cached
         var inner = new CountingDnsLookup((name, type) => new DnsAnswer(name, type, DnsAnswerKind.NoData) { HasSoa = true, TimeToLive = 300 });
         var cache = NewCache(inner);
 
-        await cache.LookupAsync("example.test.", DnsRecordType.TXT, Token);
-        await cache.LookupAsync("example.test.", DnsRecordType.TXT, Token);
+        await cache.LookupAsync("example.test.", DnsRecordType.SRV, Token);
+        await cache.LookupAsync("example.test.", DnsRecordType.SRV, Token);
 
         Assert.Equal(2, inner.Calls);
     }

@@ -24,8 +24,10 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
 
     public void Dispose() => _telemetry.Dispose();
 
-    /// <summary>example.test: MX 10 mx1..mx3, MX 20 mx4, mx5 (TTL 300); each host one A and one AAAA (TTL 120).</summary>
-    private static DnsAnswer FiveTargets(string name, DnsRecordType type)
+    /// <summary>example.test: MX 10 mx1..mx3, MX 20 mx4, mx5 (TTL 300); each host one A and one AAAA (TTL 120); all DNSSEC-secure.</summary>
+    private static DnsAnswer FiveTargets(string name, DnsRecordType type) => FiveTargetsInsecure(name, type) with { IsSecure = true };
+
+    private static DnsAnswer FiveTargetsInsecure(string name, DnsRecordType type)
     {
         if (type == DnsRecordType.MX)
         {
@@ -107,6 +109,8 @@ public sealed class MailExchangeResolverCacheTests : IDisposable
 
         var cached = await resolver.ResolveAsync("Example.TEST.", Token);
 
+        Assert.True(fresh.IsMxSecure); // not a default value, so that carrying it over is seen
+        Assert.All(fresh.Targets, target => Assert.True(target.IsSecure));
         Assert.Equal("Example.TEST.", cached.Input);
         foreach (var property in typeof(MxResolution).GetProperties())
         {

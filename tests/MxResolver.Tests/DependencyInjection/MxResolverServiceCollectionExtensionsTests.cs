@@ -185,6 +185,26 @@ public sealed class MxResolverServiceCollectionExtensionsTests(UnboundFixture un
     }
 
     [Fact]
+    public async Task AddMxResolver_SecurityResolverOverUnsignedZone_OpportunisticTargets()
+    {
+        // The fixture's zone is unsigned: nothing is secure, no MTA-STS or TLS-RPT record exists.
+        using ServiceProvider provider = DiTestServices.Provider(null, ("NameServers:0", unbound.EndPoint.ToString()));
+        IMxSecurityResolver security = provider.GetRequiredService<IMxSecurityResolver>();
+
+        MxSecureResolution result = await security.ResolveSecureAsync("plain.mx.test", TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(MxResolutionStatus.Success, result.Resolution.Status);
+        Assert.False(result.Resolution.IsMxSecure);
+        Assert.NotEmpty(result.Targets);
+        Assert.All(result.Targets, target =>
+        {
+            Assert.False(target.Target.IsSecure);
+            Assert.Equal(MxTlsRequirement.Opportunistic, target.Requirement);
+        });
+        Assert.Same(security, provider.GetRequiredService<IMxSecurityResolver>());
+    }
+
+    [Fact]
     public async Task AddMxResolver_InvalidOptions_HostStartFails()
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());

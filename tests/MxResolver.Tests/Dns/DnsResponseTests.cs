@@ -98,17 +98,17 @@ public class DnsResponseTests
         byte[] message =
         [
             0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
-            // root owner, TXT, IN, TTL 5, RDLENGTH 3: "\x02hi"
-            0x00, 0x00, 0x10, 0x00, 0x01, 0x00, 0x00, 0x00, 0x05, 0x00, 0x03, 0x02, (byte)'h', (byte)'i',
+            // root owner, SRV (not interpreted), IN, TTL 5, RDLENGTH 3: "\x02hi"
+            0x00, 0x00, 0x21, 0x00, 0x01, 0x00, 0x00, 0x00, 0x05, 0x00, 0x03, 0x02, (byte)'h', (byte)'i',
             // root owner, MX in class CH: not interpreted, RDATA kept
             0x00, 0x00, 0x0F, 0x00, 0x03, 0x00, 0x00, 0x00, 0x05, 0x00, 0x03, 0x00, 0x01, 0x00,
         ];
 
         DnsResponse response = DnsResponse.Parse(message);
 
-        var txt = Assert.IsType<OpaqueRecord>(response.Answers[0]);
-        Assert.Equal(new byte[] { 2, (byte)'h', (byte)'i' }, txt.Data.ToArray());
-        Assert.Equal(". 5 IN TXT \\# 3 026869", txt.ToString());
+        var srv = Assert.IsType<OpaqueRecord>(response.Answers[0]);
+        Assert.Equal(new byte[] { 2, (byte)'h', (byte)'i' }, srv.Data.ToArray());
+        Assert.Equal(". 5 IN SRV \\# 3 026869", srv.ToString());
         var chaosMx = Assert.IsType<OpaqueRecord>(response.Answers[1]);
         Assert.Equal(DnsRecordClass.CH, chaosMx.Class);
     }
@@ -165,6 +165,93 @@ public class DnsResponseTests
 
         Assert.Null(response.EdnsUdpPayloadSize);
         Assert.Equal(2, response.Additionals.Count);
+    }
+
+    [Fact]
+    public void Parse_TxtRecord_StringsAndText()
+    {
+        byte[] message = new DnsMessageBuilder { IsResponse = true }
+            .AddQuestion("_mta-sts.example.test.", 16)
+            .AddTxt(RecordSection.Answer, "_mta-sts.example.test.", 300, "v=STSv1; ", "id=20261203;", string.Empty)
+            .Build();
+
+        var txt = Assert.IsType<TxtRecord>(Assert.Single(DnsResponse.Parse(message).Answers));
+
+        Assert.Equal(3, txt.Strings.Count);
+        Assert.Equal("v=STSv1; id=20261203;", txt.GetText());
+        Assert.Equal("\"v=STSv1; \" \"id=20261203;\" \"\"", txt.ToString()[(txt.ToString().IndexOf("TXT ", StringComparison.Ordinal) + 4)..]);
+    }
+
+    [Fact]
+    public void Parse_TlsaRecord_Fields()
+    {
+        byte[] message = new DnsMessageBuilder { IsResponse = true }
+            .AddRaw(RecordSection.Answer, "_25._tcp.mx.example.test.", 52, 1, 300, [3, 1, 1, 0xAB, 0xCD])
+            .Build();
+
+        var tlsa = Assert.IsType<TlsaRecord>(Assert.Single(DnsResponse.Parse(message).Answers));
+
+        Assert.Equal((3, 1, 1), (tlsa.CertificateUsage, tlsa.Selector, tlsa.MatchingType));
+        Assert.Equal([0xAB, 0xCD], tlsa.CertificateAssociationData.ToArray());
+    }
+
+    [Theory]
+    [InlineData(16, new byte[0])] // RDLENGTH 0
+    [InlineData(16, new byte[] { 3, 0x61, 0x62 })] // string past RDATA
+    [InlineData(16, new byte[] { 1, 0x61, 5 })] // second string past RDATA
+    [InlineData(52, new byte[] { 3, 1 })] // shorter than the fixed fields
+    [InlineData(52, new byte[0])]
+    public void Parse_MalformedTxtOrTlsa_FormatException(ushort type, byte[] rdata)
+    {
+        byte[] message = new DnsMessageBuilder { IsResponse = true }
+            .AddRaw(RecordSection.Answer, "x.example.test.", type, 1, 300, rdata)
+            .Build();
+
+        Assert.Throws<DnsFormatException>(() => DnsResponse.Parse(message));
+    }
+
+    /// <summary>Any bytes as TXT or TLSA RDATA: a record that fits its rules, or a format error; never another exception.</summary>
+    [Property(MaxTest = PropertyConfig.MaxTest, Replay = PropertyConfig.Replay)]
+    public Property Parse_ArbitraryTxtOrTlsaRdata_RecordOrFormatException()
+        => Prop.ForAll(
+            Gen.Zip(Gen.Elements((ushort)16, (ushort)52), Gen.Choose(0, 40).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), n))).ToArbitrary(),
+            input =>
+            {
+                (ushort type, byte[] rdata) = input;
+                byte[] message = new DnsMessageBuilder { IsResponse = true }
+                    .AddRaw(RecordSection.Answer, "x.example.test.", type, 1, 300, rdata)
+                    .Build();
+                DnsRecord record;
+                try
+                {
+                    record = Assert.Single(DnsResponse.Parse(message).Answers);
+                }
+                catch (DnsFormatException)
+                {
+                    Assert.True(type == 52 ? rdata.Length < 3 : !IsFramedTxt(rdata));
+                    return;
+                }
+
+                if (type == 52)
+                {
+                    var tlsa = Assert.IsType<TlsaRecord>(record);
+                    Assert.Equal(rdata, (byte[])[tlsa.CertificateUsage, tlsa.Selector, tlsa.MatchingType, .. tlsa.CertificateAssociationData.ToArray()]);
+                }
+                else
+                {
+                    Assert.Equal(rdata, WireGenerators.FrameTxt(Assert.IsType<TxtRecord>(record).Strings.Select(m => m.ToArray())));
+                }
+            });
+
+    private static bool IsFramedTxt(byte[] rdata)
+    {
+        int position = 0;
+        while (position < rdata.Length)
+        {
+            position += 1 + rdata[position];
+        }
+
+        return rdata.Length > 0 && position == rdata.Length;
     }
 
     /// <summary>Whole messages from the test-side encoder, compressed or not, decode to what was encoded.</summary>

@@ -12,7 +12,7 @@ internal static class WireGenerators
     private static readonly byte[] HostBytes = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"u8.ToArray();
 
     // Types decoded into typed records when the class is IN; anything else stays opaque.
-    private static readonly HashSet<int> TypedTypes = [1, 5, 6, 15, 28];
+    private static readonly HashSet<int> TypedTypes = [1, 5, 6, 15, 16, 28, 52];
 
     /// <summary>A host-name-like label in mixed case, usually short, sometimes up to 63 octets.</summary>
     public static Gen<byte[]> HostLabel { get; } =
@@ -71,7 +71,9 @@ internal static class WireGenerators
             cname.Select(d => ((ushort)5, (ushort)1, d)),
             soa.Select(d => ((ushort)6, (ushort)1, d)),
             Bytes(4, 4).Select(b => ((ushort)1, (ushort)1, (WireData)new RawData(b))),
-            Bytes(16, 16).Select(b => ((ushort)28, (ushort)1, (WireData)new RawData(b))));
+            Bytes(16, 16).Select(b => ((ushort)28, (ushort)1, (WireData)new RawData(b))),
+            Gen.Choose(1, 4).SelectMany(n => Gen.ArrayOf(Bytes(0, 40), n)).Select(strings => ((ushort)16, (ushort)1, (WireData)new RawData(FrameTxt(strings)))),
+            Bytes(3, 40).Select(b => ((ushort)52, (ushort)1, (WireData)new RawData(b))));
         Gen<(ushort Type, ushort Class, WireData Data)> opaque =
             from type in AnyUShort
             from recordClass in Gen.Frequency((3, Gen.Constant((ushort)1)), (1, AnyUShort))
@@ -266,11 +268,31 @@ internal static class WireGenerators
                 case RawData raw when e.Class == 1 && e.Type is 1 or 28:
                     Assert.Equal(new IPAddress(raw.Bytes), Assert.IsType<AddressRecord>(a).Address);
                     break;
+                case RawData raw when e.Class == 1 && e.Type == 16:
+                    Assert.Equal(raw.Bytes, FrameTxt(Assert.IsType<TxtRecord>(a).Strings.Select(m => m.ToArray())));
+                    break;
+                case RawData raw when e.Class == 1 && e.Type == 52:
+                    var tlsa = Assert.IsType<TlsaRecord>(a);
+                    Assert.Equal(raw.Bytes, (byte[])[tlsa.CertificateUsage, tlsa.Selector, tlsa.MatchingType, .. tlsa.CertificateAssociationData.ToArray()]);
+                    break;
                 case RawData raw:
                     Assert.Equal(raw.Bytes, Assert.IsType<OpaqueRecord>(a).Data.ToArray());
                     break;
             }
         }
+    }
+
+    /// <summary>TXT RDATA (RFC 1035 §3.3.14): each string after its length octet.</summary>
+    public static byte[] FrameTxt(IEnumerable<byte[]> strings)
+    {
+        var rdata = new List<byte>();
+        foreach (byte[] s in strings)
+        {
+            rdata.Add((byte)s.Length);
+            rdata.AddRange(s);
+        }
+
+        return [.. rdata];
     }
 
     private static IReadOnlyList<byte[]> FitTo255(IReadOnlyList<byte[]> labels)

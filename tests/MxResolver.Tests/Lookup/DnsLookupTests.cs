@@ -220,4 +220,109 @@ public sealed class DnsLookupTests(UnboundFixture unbound)
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Lookup(server.EndPoint, TimeSpan.FromSeconds(20)).LookupAsync("example.test.", DnsRecordType.MX, cancel.Token).AsTask().WaitAsync(Bound, Token));
     }
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public async Task LookupAsync_AdFromLoopback_SecureAsTheReply(bool authenticData, bool expectedSecure)
+    {
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(configure: b =>
+        {
+            b.AuthenticData = authenticData;
+            b.AddA(RecordSection.Answer, "host.example.test.", "192.0.2.1");
+        })));
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "host.example.test.", DnsRecordType.A);
+
+        Assert.Equal(DnsAnswerKind.Success, answer.Kind);
+        Assert.Equal(expectedSecure, answer.IsSecure);
+    }
+
+    [Fact]
+    public async Task LookupAsync_AdFromUntrustedServer_NotSecure()
+    {
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(configure: b =>
+        {
+            b.AuthenticData = true;
+            b.AddA(RecordSection.Answer, "host.example.test.", "192.0.2.1");
+        })));
+        var lookup = new DnsLookup(new DnsStubClient(new DnsStubClientOptions { NameServers = [server.EndPoint], TrustLoopbackAuthenticatedData = false }));
+
+        DnsAnswer answer = await LookupAsync(lookup, "host.example.test.", DnsRecordType.A);
+
+        Assert.False(answer.IsSecure);
+    }
+
+    [Theory]
+    [InlineData(true, true, true)]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    public async Task LookupAsync_AliasOverTwoReplies_SecureOnlyIfBothAre(bool firstSecure, bool secondSecure, bool expectedSecure)
+    {
+        await using var server = new ScriptedDnsServer(q => q.Info!.QuestionName switch
+        {
+            "start.example.test." => ScriptedResponse.Reply(q.Reply(configure: b =>
+            {
+                b.AuthenticData = firstSecure;
+                b.AddCname(RecordSection.Answer, "start.example.test.", "target.example.test.");
+            })),
+            _ => ScriptedResponse.Reply(q.Reply(configure: b =>
+            {
+                b.AuthenticData = secondSecure;
+                b.AddA(RecordSection.Answer, "target.example.test.", "192.0.2.1");
+            })),
+        });
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "start.example.test.", DnsRecordType.A);
+
+        Assert.Equal(DnsAnswerKind.Success, answer.Kind);
+        Assert.Equal(2, server.UdpQueryCount);
+        Assert.Equal(expectedSecure, answer.IsSecure);
+    }
+
+    [Fact]
+    public async Task LookupAsync_SecureNxDomain_Secure()
+    {
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(DnsRcodeCode.NxDomain, b =>
+        {
+            b.AuthenticData = true;
+            b.AddSoa(RecordSection.Authority, "example.test.", "ns.example.test.", "hostmaster.example.test.");
+        })));
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "_25._tcp.mx.example.test.", DnsRecordType.TLSA);
+
+        Assert.Equal(DnsAnswerKind.NxDomain, answer.Kind);
+        Assert.True(answer.IsSecure);
+    }
+
+    [Fact]
+    public async Task LookupAsync_Tlsa_RecordDataAndCanonicalName()
+    {
+        byte[] tlsa = [3, 1, 1, 0xAB, 0xCD];
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(configure: b =>
+        {
+            b.AuthenticData = true;
+            b.AddCname(RecordSection.Answer, "_25._tcp.mx.example.test.", "_25._tcp.mx.hosting.test.");
+            b.AddRaw(RecordSection.Answer, "_25._tcp.mx.hosting.test.", 52, 1, 300, tlsa);
+        })));
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "_25._tcp.mx.example.test.", DnsRecordType.TLSA);
+
+        Assert.Equal(DnsAnswerKind.Success, answer.Kind);
+        Assert.Equal("_25._tcp.mx.hosting.test.", answer.CanonicalName);
+        Assert.Equal(tlsa, Assert.Single(answer.RecordData));
+        Assert.True(answer.IsSecure);
+    }
+
+    [Fact]
+    public async Task LookupAsync_TxtStringPastRdata_FailureMalformed()
+    {
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(configure: b =>
+            b.AddRaw(RecordSection.Answer, "example.test.", DnsTypeCode.TXT, 1, 300, [5, (byte)'v', (byte)'=']))));
+
+        DnsAnswer answer = await LookupAsync(Lookup(server.EndPoint), "example.test.", DnsRecordType.TXT);
+
+        Assert.Equal(DnsAnswerKind.Failure, answer.Kind);
+        Assert.Equal(DnsQueryError.MalformedResponse, answer.Error);
+    }
 }

@@ -106,6 +106,18 @@ internal sealed class FakeDnsLookup : IDnsLookup
         return this;
     }
 
+    /// <summary>Marks the registered answers of <paramref name="name"/> for <paramref name="types"/> DNSSEC-secure.</summary>
+    public FakeDnsLookup Secure(string name, params DnsRecordType[] types)
+    {
+        foreach (DnsRecordType type in types)
+        {
+            Func<CancellationToken, Task<DnsAnswer>> insecure = _answers[(Absolute(name), type)];
+            _answers[(Absolute(name), type)] = async token => (await insecure(token)) with { IsSecure = true };
+        }
+
+        return this;
+    }
+
     /// <summary>The lookup never answers; only cancellation ends it.</summary>
     public FakeDnsLookup Hang(string name, DnsRecordType type)
     {

@@ -15,6 +15,69 @@ public class MailExchangeResolverTests
 
     private static string[] Addresses(MxTarget target) => target.Addresses.Select(a => a.ToString()).ToArray();
 
+    // ---- DNSSEC status ----------------------------------------------------------------------
+
+    [Fact]
+    public async Task ResolveAsync_EveryAnswerSecure_MxAndTargetSecure()
+    {
+        var dns = new FakeDnsLookup().Mx("example.com", (10, "mx.example.com")).Host("mx.example.com", "192.0.2.1", "2001:db8::1")
+            .Secure("example.com", DnsRecordType.MX).Secure("mx.example.com", DnsRecordType.A, DnsRecordType.AAAA);
+
+        MxResolution result = await Create(dns).ResolveAsync("example.com", Ct);
+
+        Assert.True(result.IsMxSecure);
+        Assert.True(Assert.Single(result.Targets).IsSecure);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_OneAddressAnswerInsecure_TargetInsecure()
+    {
+        var dns = new FakeDnsLookup().Mx("example.com", (10, "mx.example.com")).Host("mx.example.com", "192.0.2.1", "2001:db8::1")
+            .Secure("example.com", DnsRecordType.MX).Secure("mx.example.com", DnsRecordType.A);
+
+        MxResolution result = await Create(dns).ResolveAsync("example.com", Ct);
+
+        Assert.True(result.IsMxSecure);
+        Assert.False(Assert.Single(result.Targets).IsSecure);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_MxInsecure_MxInsecureTargetStillJudgedAlone()
+    {
+        var dns = new FakeDnsLookup().Mx("example.com", (10, "mx.example.com")).Host("mx.example.com", "192.0.2.1")
+            .Secure("mx.example.com", DnsRecordType.A, DnsRecordType.AAAA);
+
+        MxResolution result = await Create(dns).ResolveAsync("example.com", Ct);
+
+        Assert.False(result.IsMxSecure);
+        Assert.True(Assert.Single(result.Targets).IsSecure);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_ImplicitMxSecureNoData_MxSecure()
+    {
+        var dns = new FakeDnsLookup().Host("example.com", "192.0.2.1").NoData("example.com", DnsRecordType.MX)
+            .Secure("example.com", DnsRecordType.MX, DnsRecordType.A, DnsRecordType.AAAA);
+
+        MxResolution result = await Create(dns).ResolveAsync("example.com", Ct);
+
+        Assert.Equal(MxResolutionStatus.ImplicitMx, result.Status);
+        Assert.True(result.IsMxSecure);
+        Assert.True(Assert.Single(result.Targets).IsSecure);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_SecureMxButTemporaryFailure_NotMxSecure()
+    {
+        var dns = new FakeDnsLookup().Mx("example.com", (10, "mx.example.com")).Fail("mx.example.com", DnsRecordType.A).Fail("mx.example.com", DnsRecordType.AAAA)
+            .Secure("example.com", DnsRecordType.MX);
+
+        MxResolution result = await Create(dns).ResolveAsync("example.com", Ct);
+
+        Assert.Equal(MxResolutionStatus.TemporaryFailure, result.Status);
+        Assert.False(result.IsMxSecure);
+    }
+
     // ---- R1 ----------------------------------------------------------------------------------
 
     [Fact]

@@ -35,6 +35,65 @@ public sealed class DnsStubClientTests
         client.QueryAsync(name, DnsRecordType.MX, Token).WaitAsync(Bound, Token);
 
     [Fact]
+    public async Task QueryAsync_AnyQuery_SetsAdWithoutDo() // RFC 6840 §5.7
+    {
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(GoodReply(q)));
+
+        await QueryAsync(Client(servers: server.EndPoint));
+
+        DnsQueryInfo query = Assert.Single(server.ReceivedQueries).Info!;
+        Assert.True(query.AuthenticData);
+        Assert.True(query.HasOpt);
+        Assert.False(query.OptDnssecOk);
+    }
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public async Task QueryAsync_AdFromLoopback_SecureOnlyWhenLoopbackTrusted(bool trustLoopback, bool expectedSecure)
+    {
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(q.Reply(configure: b =>
+        {
+            b.AuthenticData = true;
+            b.AddMx(RecordSection.Answer, q.Info!.QuestionName!, 10, GoodExchange);
+        })));
+        var client = new DnsStubClient(new DnsStubClientOptions { NameServers = [server.EndPoint], TrustLoopbackAuthenticatedData = trustLoopback });
+
+        DnsResponse response = await QueryAsync(client);
+
+        Assert.True(response.AuthenticData);
+        Assert.Equal(expectedSecure, response.IsSecure);
+    }
+
+    [Fact]
+    public async Task QueryAsync_NoAdFromLoopback_NotSecure()
+    {
+        await using var server = new ScriptedDnsServer(q => ScriptedResponse.Reply(GoodReply(q)));
+
+        DnsResponse response = await QueryAsync(Client(servers: server.EndPoint));
+
+        Assert.False(response.AuthenticData);
+        Assert.False(response.IsSecure);
+    }
+
+    [Fact]
+    public void TrustsAuthenticatedData_ListedAndLoopback_OnlyThoseTrusted()
+    {
+        var client = new DnsStubClient(new DnsStubClientOptions
+        {
+            NameServers = [new IPEndPoint(IPAddress.Loopback, 53)],
+            TrustedAuthenticatedDataServers = [IPAddress.Parse("192.0.2.53")],
+        });
+
+        Assert.True(client.TrustsAuthenticatedData(IPAddress.Parse("127.0.0.53")));
+        Assert.True(client.TrustsAuthenticatedData(IPAddress.IPv6Loopback));
+        Assert.True(client.TrustsAuthenticatedData(IPAddress.Parse("192.0.2.53")));
+        Assert.True(client.TrustsAuthenticatedData(IPAddress.Parse("::ffff:192.0.2.53")));
+        Assert.False(client.TrustsAuthenticatedData(IPAddress.Parse("192.0.2.54")));
+        Assert.False(client.TrustsAuthenticatedData(IPAddress.Parse("2001:db8::53")));
+    }
+
+    [Fact]
     public async Task QueryAsync_WrongIdFirst_DiscardsItAndTakesTheRealReply()
     {
         await using var server = new ScriptedDnsServer(q =>
