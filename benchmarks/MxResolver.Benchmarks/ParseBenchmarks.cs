@@ -1,4 +1,3 @@
-using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using MxResolver.Dns;
 using MxResolver.Lookup;
@@ -31,16 +30,7 @@ public class ParseBenchmarks
     {
         _segment = new ArraySegment<byte>(GmailMxResponse);
 
-        // DnsClient.NET exposes no public parser: its UDP handler's GetResponseMessage is the
-        // full-message decoder every query goes through. Reach it once, then call a delegate.
-        Type handlerType = typeof(DnsClient.LookupClient).Assembly.GetType("DnsClient.DnsUdpMessageHandler", throwOnError: true)!;
-        object handler = Activator.CreateInstance(handlerType, nonPublic: true)!;
-        MethodInfo parse = handlerType.GetMethod(
-            "GetResponseMessage",
-            BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic,
-            [typeof(ArraySegment<byte>)])
-            ?? throw new InvalidOperationException("DnsClient.NET has no GetResponseMessage(ArraySegment<byte>).");
-        _dnsClientParse = (Func<ArraySegment<byte>, object>)Delegate.CreateDelegate(typeof(Func<ArraySegment<byte>, object>), handler, parse);
+        _dnsClientParse = DnsClientParser.Create();
 
         // Every path must decode the same five records before anything is timed.
         if (SpanWalk() != 5 + 10 + 20 + 30 + 40 || _lastExchangeOffset == 0 || ((MxAnswer[])MaterializedMx()).Length != 5 || DnsResponseParse().Answers.Count != 5

@@ -78,16 +78,7 @@ public class ReplyBenchmarks
         _mxSegment = new ArraySegment<byte>(ParseBenchmarks.GmailMxResponse);
         _addressSegment = new ArraySegment<byte>(CnameAResponse);
 
-        // DnsClient.NET exposes no public parser: its UDP handler's GetResponseMessage is the
-        // full-message decoder every query goes through (as in ParseBenchmarks).
-        Type handlerType = typeof(DnsClient.LookupClient).Assembly.GetType("DnsClient.DnsUdpMessageHandler", throwOnError: true)!;
-        object handler = Activator.CreateInstance(handlerType, nonPublic: true)!;
-        MethodInfo parse = handlerType.GetMethod(
-            "GetResponseMessage",
-            BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic,
-            [typeof(ArraySegment<byte>)])
-            ?? throw new InvalidOperationException("DnsClient.NET has no GetResponseMessage(ArraySegment<byte>).");
-        _dnsClientParse = (Func<ArraySegment<byte>, object>)Delegate.CreateDelegate(typeof(Func<ArraySegment<byte>, object>), handler, parse);
+        _dnsClientParse = DnsClientParser.Create();
 
         VerifyMx();
         VerifyAddresses();
