@@ -10,6 +10,8 @@ using MxResolver.Configuration;
 
 namespace MxResolver.Tests.Caching;
 
+// Behaviour rules R30 (docs/behaviour.md, "Secure delivery").
+
 /// <summary>The resolver with its caches: whole resolutions reused, ties reshuffled, flushes.</summary>
 public sealed class MailExchangeResolverCacheTests : IDisposable
 {

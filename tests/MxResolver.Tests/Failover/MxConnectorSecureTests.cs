@@ -3,6 +3,8 @@ using MxResolver.Policy;
 
 namespace MxResolver.Tests.Failover;
 
+// Behaviour rules R32 (docs/behaviour.md, "Secure delivery").
+
 /// <summary>The connector under a security resolution: skipped targets get no connection, the others carry their requirement.</summary>
 public sealed class MxConnectorSecureTests
 {

@@ -4,6 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace MxResolver.Tests.Policy;
 
+// Behaviour rules R33 (docs/behaviour.md, "Secure delivery").
+
 public sealed class DaneVerifierTests : IDisposable
 {
     private const string MxHost = "mx.example.com";

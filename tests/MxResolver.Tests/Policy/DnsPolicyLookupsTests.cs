@@ -6,6 +6,8 @@ using MxResolver.Tests.Infrastructure;
 
 namespace MxResolver.Tests.Policy;
 
+// Behaviour rules R31, R32 (docs/behaviour.md, "Secure delivery").
+
 /// <summary>The policy lookups over the real lookup, against a scripted server on loopback (whose AD bit is trusted).</summary>
 public sealed class DnsPolicyLookupsTests
 {

@@ -5,6 +5,8 @@ using MxResolver.Policy;
 
 namespace MxResolver.Tests.Policy;
 
+// Behaviour rules R34 (docs/behaviour.md, "Secure delivery").
+
 /// <summary>The policy fetch of RFC 8461 §3.3 against a real HTTPS server on loopback.</summary>
 public sealed class MtaStsFetcherTests : IAsyncLifetime
 {

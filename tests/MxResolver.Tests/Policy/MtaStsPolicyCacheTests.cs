@@ -3,6 +3,8 @@ using MxResolver.Policy;
 
 namespace MxResolver.Tests.Policy;
 
+// Behaviour rules R35 (docs/behaviour.md, "Secure delivery").
+
 /// <summary>Which policy applies when (RFC 8461 §5.1), with a scripted fetch and a fake clock.</summary>
 public sealed class MtaStsPolicyCacheTests
 {

@@ -1,5 +1,7 @@
 namespace MxResolver.Tests.Policy;
 
+// Behaviour rules R35 (docs/behaviour.md, "Secure delivery").
+
 /// <summary>The in-memory and file-backed policy stores: round trips, survival across instances, and damaged files.</summary>
 public sealed class MtaStsPolicyStoreTests : IDisposable
 {

@@ -4,6 +4,8 @@ using FsCheck.Xunit;
 
 namespace MxResolver.Tests.Policy;
 
+// Behaviour rules R34 (docs/behaviour.md, "Secure delivery").
+
 public class MtaStsPolicyTests
 {
     private static MtaStsPolicy ParseValid(string text)

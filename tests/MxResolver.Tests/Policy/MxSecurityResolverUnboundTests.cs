@@ -3,6 +3,8 @@ using MxResolver.Tests.Infrastructure;
 
 namespace MxResolver.Tests.Policy;
 
+// Behaviour rules R29, R30, R31, R32, R36 (docs/behaviour.md, "Secure delivery").
+
 /// <summary>
 /// Secure resolution end to end against a validating Unbound on loopback: a zone signed when the
 /// fixture starts (secure), one without a trust anchor (insecure), and one with broken signatures

@@ -3,6 +3,8 @@ using MxResolver.Policy;
 
 namespace MxResolver.Tests.Policy;
 
+// Behaviour rules R31, R32, R36, R37 (docs/behaviour.md, "Secure delivery").
+
 /// <summary>Each target's TLS requirement from its DANE state and the MTA-STS policy (RFC 7672 §2.2, RFC 8461 §2, §4.1).</summary>
 public sealed class TlsRequirementRulesTests
 {

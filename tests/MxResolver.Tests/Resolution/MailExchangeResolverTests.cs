@@ -4,6 +4,8 @@ using MxResolver.Dns;
 
 namespace MxResolver.Tests.Resolution;
 
+// Behaviour rules R30 (docs/behaviour.md, "Secure delivery").
+
 public class MailExchangeResolverTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -7,6 +7,8 @@ using MxResolver.Tests.Policy;
 
 namespace MxResolver.Tests.Samples;
 
+// Behaviour rules R37 (docs/behaviour.md, "Secure delivery").
+
 /// <summary>
 /// The <c>mxdeliver</c> sample's TLS requirements end to end: MailKit through
 /// <see cref="SmtpDelivery"/> to real SMTP servers on 127.0.0.1 that offer STARTTLS with
