@@ -165,6 +165,14 @@ internal static class OptionsRules
         return failures;
     }
 
+    /// <summary>Every failure of the security settings.</summary>
+    public static List<string> Check(MxSecurityOptions options)
+    {
+        var failures = new List<string>();
+        CheckNested(options, SecuritySection, Security, failures);
+        return failures;
+    }
+
     /// <summary>
     /// Throws when a setting the resolver uses breaks a rule (its own settings and
     /// <see cref="MxResolverOptions.Cache"/>; <see cref="MxResolverOptions.Failover"/> is the connector's).
@@ -186,6 +194,15 @@ internal static class OptionsRules
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A rule is broken; the message is the one dependency injection reports.</exception>
     public static void ThrowIfInvalid(MxFailoverOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ThrowIf(Check(options));
+    }
+
+    /// <summary>Throws when a security setting breaks a rule.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A rule is broken; the message is the one dependency injection reports.</exception>
+    public static void ThrowIfInvalid(MxSecurityOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ThrowIf(Check(options));

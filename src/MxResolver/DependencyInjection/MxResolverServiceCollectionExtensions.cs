@@ -98,8 +98,14 @@ public static class MxResolverServiceCollectionExtensions
         services.TryAddSingleton(static provider => new MtaStsPolicyCache(
             provider.GetRequiredService<IMtaStsPolicyStore>(),
             provider.GetRequiredService<MtaStsFetcher>().FetchAsync,
-            TimeProviderOf(provider)));
+            TimeProviderOf(provider),
+            logger: LoggerOf<MxSecurityResolver>(provider),
+            telemetry: provider.GetRequiredService<MxResolverTelemetry>()));
         services.TryAddSingleton<IMxSecurityResolver>(CreateSecurityResolver);
+        services.TryAddSingleton(static provider => new DaneVerifier(
+            TimeProviderOf(provider),
+            LoggerOf<DaneVerifier>(provider),
+            provider.GetRequiredService<MxResolverTelemetry>()));
         return services;
     }
 
@@ -154,18 +160,25 @@ public static class MxResolverServiceCollectionExtensions
             new MtaStsFetchSettings(security.MtaStsFetchTimeout, security.MtaStsMaxPolicyBytes),
             lookups.LookupAddressesAsync,
             security.GetMtaStsHttpHandlerConfiguration(),
-            TimeProviderOf(provider));
+            TimeProviderOf(provider),
+            provider.GetRequiredService<MxResolverTelemetry>());
     }
 
     private static MxSecurityResolver CreateSecurityResolver(IServiceProvider provider)
     {
-        MxSecurityOptions security = provider.GetRequiredService<IOptions<MxResolverOptions>>().Value.Security;
+        MxResolverOptions options = provider.GetRequiredService<IOptions<MxResolverOptions>>().Value;
+        MxSecurityOptions security = options.Security;
         return new MxSecurityResolver(
             provider.GetRequiredService<IMxResolver>(),
             provider.GetRequiredService<DnsPolicyLookups>(),
             security.MtaSts ? provider.GetRequiredService<MtaStsPolicyCache>() : null,
-            new SecuritySettings(security.Dane, security.MtaSts, security.TlsRpt, security.SmtpPort));
+            SecuritySettings.From(security, options.Cache.Enabled ? options.Cache.MaxEntries : 0),
+            TimeProviderOf(provider),
+            LoggerOf<MxSecurityResolver>(provider),
+            provider.GetRequiredService<MxResolverTelemetry>());
     }
+
+    private static ILogger LoggerOf<T>(IServiceProvider provider) => (provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<T>();
 
     private static TimeProvider TimeProviderOf(IServiceProvider provider) => provider.GetService<TimeProvider>() ?? TimeProvider.System;
 }

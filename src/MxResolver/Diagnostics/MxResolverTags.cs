@@ -60,4 +60,40 @@ internal static class MxResolverTags
 
     /// <summary>How a connection attempt ended, snake_case of <c>MxAttemptOutcome</c> (<c>succeeded</c>, <c>refused</c>, ...).</summary>
     public const string ConnectOutcome = "mxresolver.connect.outcome";
+
+    /// <summary>The span of one secure resolution (resolution plus DANE, MTA-STS and TLS-RPT).</summary>
+    public const string SecureResolutionActivity = "MxResolver.ResolveSecure";
+
+    /// <summary>The span of one MTA-STS policy fetch over HTTPS (kind client).</summary>
+    public const string PolicyFetchActivity = "MxResolver.MtaStsFetch";
+
+    /// <summary>The span of one server certificate check under DANE or MTA-STS.</summary>
+    public const string VerifyCertificateActivity = "MxResolver.VerifyCertificate";
+
+    /// <summary>Whether a secure resolution was answered whole from the security resolver's cache.</summary>
+    public const string Cached = "mxresolver.cached";
+
+    /// <summary>The MTA-STS mode in force for a secure resolution: <c>enforce</c>, <c>testing</c>, <c>none</c> (no policy).</summary>
+    public const string MtaStsMode = "mxresolver.mta_sts.mode";
+
+    /// <summary>
+    /// Where the MTA-STS policy in force came from: <c>cache</c>, <c>fetched</c>, <c>cache-after-failure</c>
+    /// (a fetch failed and a valid stored policy stays in force), <c>none</c>, <c>failed</c>.
+    /// </summary>
+    public const string MtaStsSource = "mxresolver.mta_sts.source";
+
+    /// <summary>
+    /// The result of a policy fetch or a certificate check: <c>success</c>, or the RFC 8460 §4.3
+    /// result type (<c>sts-policy-fetch-error</c>, <c>certificate-host-mismatch</c>, ...).
+    /// </summary>
+    public const string TlsResult = "mxresolver.tls.result";
+
+    /// <summary>The policy a certificate check applied: <c>dane</c> or <c>mta-sts</c>.</summary>
+    public const string TlsPolicy = "mxresolver.tls.policy";
+
+    /// <summary>A target's DANE status, kebab-case of <c>DaneStatus</c> (<c>usable</c>, <c>no-records</c>, <c>lookup-failed</c>, ...).</summary>
+    public const string DaneStatus = "mxresolver.dane.status";
+
+    /// <summary>The short code of why a certificate check ended as it did (<c>dane-ee</c>, <c>dane-no-match</c>, <c>pkix-name-mismatch</c>, ...).</summary>
+    public const string TlsReason = "mxresolver.tls.reason";
 }

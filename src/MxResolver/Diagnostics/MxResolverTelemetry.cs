@@ -34,9 +34,19 @@ internal sealed class MxResolverTelemetry : IDisposable
         ConnectionAttempts = Meter.CreateCounter<long>("mxresolver.connect.attempts", unit: "{attempt}", description: "Connection attempts to mail exchange addresses, by outcome.");
         Failovers = Meter.CreateCounter<long>("mxresolver.connect.failovers", unit: "{failover}", description: "Moves from a failed address to the next one.");
         TimeToConnect = Meter.CreateHistogram<double>("mxresolver.connect.duration", unit: "s", description: "Time from the start of a connect to the first successful connection.");
+        SecureCacheHits = Meter.CreateCounter<long>("mxresolver.security.cache.hits", unit: "{resolution}", description: "Secure resolutions answered whole from the security resolver's cache.");
+        SecureCacheMisses = Meter.CreateCounter<long>("mxresolver.security.cache.misses", unit: "{resolution}", description: "Secure resolutions that looked up their policies (from the DNS and policy caches or the network).");
+        PolicyLookups = Meter.CreateCounter<long>("mxresolver.mta_sts.policy_lookups", unit: "{lookup}", description: "MTA-STS policy decisions, by where the policy in force came from.");
+        PolicyFetches = Meter.CreateCounter<long>("mxresolver.mta_sts.fetches", unit: "{fetch}", description: "MTA-STS policy fetches over HTTPS, by result.");
+        PolicyFetchDuration = Meter.CreateHistogram<double>("mxresolver.mta_sts.fetch.duration", unit: "s", description: "Duration of MTA-STS policy fetches over HTTPS.");
+        DaneOutcomes = Meter.CreateCounter<long>("mxresolver.dane.targets", unit: "{target}", description: "Targets of secure resolutions, by DANE status.");
+        Verifications = Meter.CreateCounter<long>("mxresolver.tls.verifications", unit: "{verification}", description: "Server certificate checks under DANE or MTA-STS, by policy and result.");
     }
 
-    /// <summary>The activity source for spans: one per resolution, per DNS query and per connection attempt.</summary>
+    /// <summary>
+    /// The activity source for spans: one per resolution, per secure resolution, per DNS query, per
+    /// MTA-STS policy fetch, per certificate check and per connection attempt.
+    /// </summary>
     public static ActivitySource ActivitySource { get; } = new(Name);
 
     public Meter Meter { get; }
@@ -58,6 +68,20 @@ internal sealed class MxResolverTelemetry : IDisposable
     public Counter<long> Failovers { get; }
 
     public Histogram<double> TimeToConnect { get; }
+
+    public Counter<long> SecureCacheHits { get; }
+
+    public Counter<long> SecureCacheMisses { get; }
+
+    public Counter<long> PolicyLookups { get; }
+
+    public Counter<long> PolicyFetches { get; }
+
+    public Histogram<double> PolicyFetchDuration { get; }
+
+    public Counter<long> DaneOutcomes { get; }
+
+    public Counter<long> Verifications { get; }
 
     private static Histogram<double> CreateLookupDuration(Meter meter)
     {

@@ -1,7 +1,11 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MxResolver.Diagnostics;
 using MxResolver.Policy;
+using MxResolver.Resolution;
 
 namespace MxResolver;
 
@@ -29,14 +33,33 @@ namespace MxResolver;
 /// <see cref="CertificateCheckStatus.Unauthenticated"/>: TLS stays mandatory but any certificate
 /// is accepted (RFC 7672 §2.2).</item>
 /// </list>
+/// <para>
+/// <see cref="Verify"/> only judges. The callbacks of <see cref="CreateValidationCallback"/> also
+/// report every check they make: a <c>MxResolver.VerifyCertificate</c> span, the
+/// <c>mxresolver.tls.verifications</c> counter, and a warning (event 1408) when a check fails.
+/// <c>AddMxResolver</c> registers a verifier whose logger and meter are the app's.
+/// </para>
 /// </remarks>
 public sealed class DaneVerifier
 {
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly MxResolverTelemetry _telemetry;
 
     /// <summary>Creates a verifier.</summary>
     /// <param name="timeProvider">The clock for certificate validity under DANE-TA(2); <see langword="null"/> for the system clock.</param>
-    public DaneVerifier(TimeProvider? timeProvider = null) => _timeProvider = timeProvider ?? TimeProvider.System;
+    /// <param name="logger">Where failed checks are logged; <see langword="null"/> for none.</param>
+    public DaneVerifier(TimeProvider? timeProvider = null, ILogger<DaneVerifier>? logger = null)
+        : this(timeProvider, logger, null)
+    {
+    }
+
+    internal DaneVerifier(TimeProvider? timeProvider, ILogger? logger, MxResolverTelemetry? telemetry)
+    {
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _telemetry = telemetry ?? NetworkLookup.SharedTelemetry;
+    }
 
     /// <summary>
     /// The reference identifiers for DANE-TA(2) name checks (RFC 7672 §3.2.2): the TLSA base
@@ -206,6 +229,7 @@ public sealed class DaneVerifier
             }
 
             CertificateCheckResult result = Verify(leaf, presented, records, names);
+            PolicyTelemetry.RecordVerification(_telemetry, _logger, PolicyTelemetry.DanePolicy, result);
             observer?.Invoke(result);
             return result.IsAcceptable;
         };

@@ -34,10 +34,10 @@ internal sealed class DnsPolicyLookups : IPolicyLookups
                     records[i] = ReadStrings(answer.RecordData[i]);
                 }
 
-                return new TxtLookup(TxtLookupKind.Records, records);
+                return new TxtLookup(TxtLookupKind.Records, records, TimeToLive: answer.TimeToLive);
             case DnsAnswerKind.NoData:
             case DnsAnswerKind.NxDomain:
-                return new TxtLookup(TxtLookupKind.None, []);
+                return new TxtLookup(TxtLookupKind.None, [], TimeToLive: answer.TimeToLive);
             default:
                 return new TxtLookup(TxtLookupKind.Failed, [], answer.ErrorMessage ?? answer.Kind.ToString());
         }
@@ -67,6 +67,10 @@ internal sealed class DnsPolicyLookups : IPolicyLookups
             {
                 return atExpanded;
             }
+
+            // The denial at the expanded name is part of why the given name's records count.
+            TlsaLookup atGiven = await LookupTlsaAtAsync(prefix + given, cancellationToken).ConfigureAwait(false);
+            return atGiven with { TimeToLive = Math.Min(atGiven.TimeToLive, atExpanded.TimeToLive) };
         }
 
         return await LookupTlsaAtAsync(prefix + given, cancellationToken).ConfigureAwait(false);
@@ -126,12 +130,12 @@ internal sealed class DnsPolicyLookups : IPolicyLookups
 
         if (!answer.IsSecure)
         {
-            return new TlsaLookup(TlsaLookupKind.Insecure, [], ownerName);
+            return new TlsaLookup(TlsaLookupKind.Insecure, [], ownerName, TimeToLive: answer.TimeToLive);
         }
 
         if (answer.Kind != DnsAnswerKind.Success)
         {
-            return new TlsaLookup(TlsaLookupKind.SecureDenial, [], ownerName);
+            return new TlsaLookup(TlsaLookupKind.SecureDenial, [], ownerName, TimeToLive: answer.TimeToLive);
         }
 
         // Records that cannot be read are left out: like unusable records (RFC 7672 §3.1), they
@@ -145,7 +149,7 @@ internal sealed class DnsPolicyLookups : IPolicyLookups
             }
         }
 
-        return new TlsaLookup(TlsaLookupKind.SecureRecords, records, ownerName);
+        return new TlsaLookup(TlsaLookupKind.SecureRecords, records, ownerName, TimeToLive: answer.TimeToLive);
     }
 
     /// <summary>

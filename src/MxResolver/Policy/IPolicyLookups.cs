@@ -19,7 +19,8 @@ internal enum TxtLookupKind
 /// <param name="Kind">What came back.</param>
 /// <param name="Records">The records, each a list of strings; empty unless <see cref="TxtLookupKind.Records"/>.</param>
 /// <param name="Error">Why the lookup failed, for a log.</param>
-internal readonly record struct TxtLookup(TxtLookupKind Kind, IReadOnlyList<IReadOnlyList<string>> Records, string? Error = null);
+/// <param name="TimeToLive">How long, in seconds, the answer stays valid (the negative TTL for none); zero when unknown or failed.</param>
+internal readonly record struct TxtLookup(TxtLookupKind Kind, IReadOnlyList<IReadOnlyList<string>> Records, string? Error = null, uint TimeToLive = 0);
 
 /// <summary>
 /// The DNS questions the policy layer asks beyond resolution: TXT for MTA-STS and TLS-RPT, TLSA

@@ -1,6 +1,9 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MxResolver.Policy;
+using MxResolver.Resolution;
 
 namespace MxResolver;
 
@@ -61,18 +64,22 @@ public static class MtaStsCertificateValidator
     /// <summary>
     /// A certificate validation callback for <see cref="SslStream"/> (its
     /// <see cref="RemoteCertificateValidationCallback"/> shape) that applies <see cref="Check"/>
-    /// for <paramref name="mxHost"/>.
+    /// for <paramref name="mxHost"/>, and reports every check: a <c>MxResolver.VerifyCertificate</c>
+    /// span, the <c>mxresolver.tls.verifications</c> counter, and a warning (event 1408) when it fails.
     /// </summary>
     /// <param name="mxHost">The MX host name connected to.</param>
     /// <param name="observer">Called with every result (e.g. to record it in a <see cref="TlsRptReportBuilder"/>); optional.</param>
+    /// <param name="logger">Where failed checks are logged; optional.</param>
     /// <returns>The callback: <see langword="true"/> when the certificate is authenticated.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="mxHost"/> is <see langword="null"/>.</exception>
-    public static RemoteCertificateValidationCallback CreateValidationCallback(string mxHost, Action<CertificateCheckResult>? observer = null)
+    public static RemoteCertificateValidationCallback CreateValidationCallback(string mxHost, Action<CertificateCheckResult>? observer = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(mxHost);
+        ILogger log = logger ?? NullLogger.Instance;
         return (sender, certificate, chain, errors) =>
         {
             CertificateCheckResult result = Check(certificate, chain, errors, mxHost);
+            PolicyTelemetry.RecordVerification(NetworkLookup.SharedTelemetry, log, PolicyTelemetry.MtaStsPolicy, result);
             observer?.Invoke(result);
             return result.IsAcceptable;
         };

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
+using MxResolver.Diagnostics;
 
 namespace MxResolver.Policy;
 
@@ -66,6 +68,7 @@ internal sealed class MtaStsFetcher : IDisposable
     private readonly HostAddressResolver _resolve;
     private readonly TimeProvider _time;
     private readonly HttpClient _client;
+    private readonly MxResolverTelemetry? _telemetry;
 
     /// <summary>Creates a fetcher.</summary>
     /// <param name="settings">Timeout and size cap.</param>
@@ -76,7 +79,8 @@ internal sealed class MtaStsFetcher : IDisposable
     /// whatever it sets.
     /// </param>
     /// <param name="time">The clock of the fetch timeout.</param>
-    public MtaStsFetcher(MtaStsFetchSettings settings, HostAddressResolver resolve, Action<SocketsHttpHandler>? configureHandler, TimeProvider time)
+    /// <param name="telemetry">Where fetches are counted and timed, and the source of their spans; optional.</param>
+    public MtaStsFetcher(MtaStsFetchSettings settings, HostAddressResolver resolve, Action<SocketsHttpHandler>? configureHandler, TimeProvider time, MxResolverTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(resolve);
@@ -84,6 +88,7 @@ internal sealed class MtaStsFetcher : IDisposable
         _settings = settings;
         _resolve = resolve;
         _time = time;
+        _telemetry = telemetry;
 
         var handler = new SocketsHttpHandler
         {
@@ -103,9 +108,38 @@ internal sealed class MtaStsFetcher : IDisposable
     /// <summary>Fetches and parses the policy of <paramref name="asciiDomain"/>.</summary>
     /// <param name="asciiDomain">The policy domain, ASCII, without the trailing dot.</param>
     /// <param name="cancellationToken">Stops the fetch; the caller's cancellation is thrown, not reported as a failure.</param>
+    /// <remarks>
+    /// Each fetch is a <c>MxResolver.MtaStsFetch</c> span (kind client, <c>server.address</c> the
+    /// policy host) and is counted (<c>mxresolver.mta_sts.fetches</c>) and timed
+    /// (<c>mxresolver.mta_sts.fetch.duration</c>) with its result: <c>success</c> or the RFC 8460
+    /// result type. A fetch the caller cancelled is not counted.
+    /// </remarks>
     public async Task<MtaStsFetchResult> FetchAsync(string asciiDomain, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(asciiDomain);
+        using Activity? activity = MxResolverTelemetry.ActivitySource.StartActivity(MxResolverTags.PolicyFetchActivity, ActivityKind.Client);
+        activity?.SetTag(MxResolverTags.Domain, asciiDomain.TrimEnd('.'));
+        activity?.SetTag(MxResolverTags.ServerAddress, "mta-sts." + asciiDomain.TrimEnd('.'));
+        long started = _time.GetTimestamp();
+        MtaStsFetchResult result = await FetchCoreAsync(asciiDomain, cancellationToken).ConfigureAwait(false);
+        string outcome = result.Failure is { } failure ? TlsRptNames.Of(failure) : PolicyTelemetry.Success;
+        var tag = new KeyValuePair<string, object?>(MxResolverTags.TlsResult, outcome);
+        _telemetry?.PolicyFetches.Add(1, tag);
+        _telemetry?.PolicyFetchDuration.Record(_time.GetElapsedTime(started).TotalSeconds, tag);
+        if (activity is not null)
+        {
+            activity.SetTag(MxResolverTags.TlsResult, outcome);
+            if (result.Error is not null)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, result.Error);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<MtaStsFetchResult> FetchCoreAsync(string asciiDomain, CancellationToken cancellationToken)
+    {
         string host = "mta-sts." + asciiDomain.TrimEnd('.');
         using var timeout = new CancellationTokenSource(_settings.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);

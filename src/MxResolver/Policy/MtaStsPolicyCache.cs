@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MxResolver.Diagnostics;
 
 namespace MxResolver.Policy;
 
@@ -46,6 +49,23 @@ internal sealed class MtaStsLookupResult
     /// <summary>Why a fetch failed, worded for a log.</summary>
     public string? Error { get; }
 
+    /// <summary>
+    /// Where the policy in force came from, for logs and metrics: <c>fetched</c>, <c>cache</c>,
+    /// <c>cache-after-failure</c> (a fetch failed, a valid stored policy stays in force), <c>failed</c>
+    /// or <c>none</c>.
+    /// </summary>
+    public string Source => SourceOf(Stored, Fetched, Failure);
+
+    /// <summary>The <see cref="Source"/> of a lookup with these outcomes.</summary>
+    public static string SourceOf(MtaStsStoredPolicy? stored, bool fetched, TlsRptResultType? failure) => (stored, fetched, failure) switch
+    {
+        (not null, true, _) => "fetched",
+        (not null, false, null) => "cache",
+        (not null, false, not null) => "cache-after-failure",
+        (null, _, not null) => "failed",
+        _ => "none",
+    };
+
     public static MtaStsLookupResult None { get; } = new(null, false, null, null);
 
     public static MtaStsLookupResult FromStore(MtaStsStoredPolicy stored, TlsRptResultType? failure = null, string? error = null) => new(stored, false, failure, error);
@@ -67,6 +87,8 @@ internal sealed class MtaStsPolicyCache
     private readonly Func<string, CancellationToken, Task<MtaStsFetchResult>> _fetch;
     private readonly TimeProvider _time;
     private readonly double _refreshAfterFraction;
+    private readonly ILogger _logger;
+    private readonly MxResolverTelemetry? _telemetry;
     private readonly ConcurrentDictionary<string, Lazy<Task<MtaStsFetchResult>>> _inFlight = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Task> _refreshes = new(StringComparer.OrdinalIgnoreCase);
 
@@ -78,7 +100,15 @@ internal sealed class MtaStsPolicyCache
     /// How much of a policy's lifetime passes before a lookup refreshes it ahead of expiry (0.75: the
     /// last quarter of <c>max_age</c>).
     /// </param>
-    public MtaStsPolicyCache(IMtaStsPolicyStore store, Func<string, CancellationToken, Task<MtaStsFetchResult>> fetch, TimeProvider time, double refreshAfterFraction = 0.75)
+    /// <param name="logger">Where policy fetches, failures and refreshes are logged.</param>
+    /// <param name="telemetry">Where policy decisions are counted (<c>mxresolver.mta_sts.policy_lookups</c>).</param>
+    public MtaStsPolicyCache(
+        IMtaStsPolicyStore store,
+        Func<string, CancellationToken, Task<MtaStsFetchResult>> fetch,
+        TimeProvider time,
+        double refreshAfterFraction = 0.75,
+        ILogger? logger = null,
+        MxResolverTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(fetch);
@@ -89,6 +119,19 @@ internal sealed class MtaStsPolicyCache
         _fetch = fetch;
         _time = time;
         _refreshAfterFraction = refreshAfterFraction;
+        _logger = logger ?? NullLogger.Instance;
+        _telemetry = telemetry;
+    }
+
+    /// <summary>
+    /// When a lookup will next do more than read the store for <paramref name="policy"/>: the start
+    /// of the last part of its lifetime, when a refresh is started. A cache above this one must not
+    /// keep a decision past it, or the refresh ahead of expiry would never run.
+    /// </summary>
+    public DateTimeOffset ReviewAt(MtaStsStoredPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return policy.FetchedAt + (policy.Policy.MaxAge * _refreshAfterFraction);
     }
 
     /// <summary>The background refresh under way for <paramref name="domain"/>, if any (tests wait on it).</summary>
@@ -109,17 +152,17 @@ internal sealed class MtaStsPolicyCache
         {
             // RFC 8461 §5.1: a record that disappears or a DNS failure does not end a policy early;
             // the stored one stays in force until it expires.
-            return valid is null ? MtaStsLookupResult.None : MtaStsLookupResult.FromStore(valid);
+            return valid is null ? Counted(MtaStsLookupResult.None) : FromStore(domain, valid);
         }
 
         if (valid is not null && string.Equals(valid.Id, record.Id, StringComparison.Ordinal))
         {
-            if (now >= valid.FetchedAt + (valid.Policy.MaxAge * _refreshAfterFraction))
+            if (now >= ReviewAt(valid))
             {
                 StartRefresh(domain, record.Id);
             }
 
-            return MtaStsLookupResult.FromStore(valid);
+            return FromStore(domain, valid);
         }
 
         // A new id, or nothing valid stored: the policy is fetched before it is used.
@@ -128,13 +171,33 @@ internal sealed class MtaStsPolicyCache
         {
             var fresh = new MtaStsStoredPolicy(domain, record.Id, fetched.Policy, fetched.Text!, _time.GetUtcNow());
             await _store.SetAsync(fresh, cancellationToken).ConfigureAwait(false);
-            return MtaStsLookupResult.FromFetch(fresh);
+            PolicyLog.PolicyFetched(_logger, domain, fresh.Id, PolicyTelemetry.ModeName(fresh.Policy.Mode), (long)fresh.Policy.MaxAge.TotalSeconds, fresh.Policy.MxPatterns.Count);
+            return Counted(MtaStsLookupResult.FromFetch(fresh));
         }
 
         // RFC 8461 §5.1: when the new policy cannot be had, a valid earlier one stays in force.
-        return valid is not null
-            ? MtaStsLookupResult.FromStore(valid, fetched.Failure, fetched.Error)
-            : MtaStsLookupResult.Failed(fetched.Failure ?? TlsRptResultType.StsPolicyFetchError, fetched.Error ?? "The policy could not be fetched.");
+        TlsRptResultType failure = fetched.Failure ?? TlsRptResultType.StsPolicyFetchError;
+        string error = fetched.Error ?? "The policy could not be fetched.";
+        if (valid is not null)
+        {
+            PolicyLog.StoredPolicyKept(_logger, domain, TlsRptNames.Of(failure), error, valid.Id, valid.ExpiresAt);
+            return Counted(MtaStsLookupResult.FromStore(valid, failure, error));
+        }
+
+        PolicyLog.PolicyFetchFailed(_logger, domain, TlsRptNames.Of(failure), error);
+        return Counted(MtaStsLookupResult.Failed(failure, error));
+    }
+
+    private MtaStsLookupResult FromStore(string domain, MtaStsStoredPolicy valid)
+    {
+        PolicyLog.PolicyFromStore(_logger, domain, valid.Id, PolicyTelemetry.ModeName(valid.Policy.Mode), valid.ExpiresAt);
+        return Counted(MtaStsLookupResult.FromStore(valid));
+    }
+
+    private MtaStsLookupResult Counted(MtaStsLookupResult result)
+    {
+        _telemetry?.PolicyLookups.Add(1, new KeyValuePair<string, object?>(MxResolverTags.MtaStsSource, result.Source));
+        return result;
     }
 
     private Task<MtaStsFetchResult> FetchSharedAsync(string domain, CancellationToken cancellationToken)
@@ -170,6 +233,7 @@ internal sealed class MtaStsPolicyCache
             return;
         }
 
+        PolicyLog.PolicyRefreshStarted(_logger, domain, id);
         _ = RefreshAsync(domain, id, started);
     }
 

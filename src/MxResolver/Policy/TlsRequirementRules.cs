@@ -21,7 +21,11 @@ internal enum TlsaLookupKind
 /// <param name="Records">The records of a secure answer.</param>
 /// <param name="Name">The owner name the records were found at, after CNAME expansion (RFC 7672 §2.2.2).</param>
 /// <param name="Error">Why the lookup failed, for a log.</param>
-internal readonly record struct TlsaLookup(TlsaLookupKind Kind, IReadOnlyList<TlsaAssociation> Records, string? Name = null, string? Error = null)
+/// <param name="TimeToLive">
+/// How long, in seconds, the answers this result was read from stay valid: the smallest TTL of
+/// every answer consulted (the expanded owner's included). Zero when unknown or failed.
+/// </param>
+internal readonly record struct TlsaLookup(TlsaLookupKind Kind, IReadOnlyList<TlsaAssociation> Records, string? Name = null, string? Error = null, uint TimeToLive = 0)
 {
     public static TlsaLookup None { get; } = new(TlsaLookupKind.SecureDenial, []);
 }

@@ -15,6 +15,15 @@ public sealed partial class MailExchangeResolver : IMxResolverCache
     private readonly CachingDnsLookup? _answerCache;
     private readonly ResolutionCache? _resolutionCache;
 
+    /// <summary>The lookup the resolver asks, cached when it has a cache; the policy layer asks its questions through it too.</summary>
+    internal IDnsLookup Lookup => _lookup;
+
+    /// <summary>The clock of the resolver's timeouts and cache lifetimes.</summary>
+    internal TimeProvider TimeProvider => _timeProvider;
+
+    /// <summary>How many whole resolutions the resolver keeps; 0 when it has no cache.</summary>
+    internal int ResolutionCacheCapacity => _answerCache?.MaxEntries ?? 0;
+
     /// <inheritdoc />
     public bool Remove(string domain)
     {

@@ -17,7 +17,7 @@ namespace MxResolver;
 /// </summary>
 /// <remarks>
 /// Every expected outcome is a <see cref="MxResolutionStatus"/>, never an exception. Rule numbers
-/// (R1–R37) in this library's documentation refer to the behaviour rules in
+/// (R1–R38) in this library's documentation refer to the behaviour rules in
 /// <c>docs/behaviour.md</c> of the repository: input (R1–R3), the MX set (R4–R10), ordering
 /// (R11–R14), addresses (R15–R19) and caching (R24–R28).
 /// </remarks>

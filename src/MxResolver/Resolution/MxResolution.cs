@@ -6,7 +6,7 @@ namespace MxResolver;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Rule numbers (R1–R37) in this library's documentation refer to the behaviour rules in
+/// Rule numbers (R1–R38) in this library's documentation refer to the behaviour rules in
 /// <c>docs/behaviour.md</c> of the repository, which say what each status, target order and drop
 /// reason guarantees.
 /// </para>

@@ -1,6 +1,10 @@
+using System.Diagnostics;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using MxResolver.Diagnostics;
+using MxResolver.Tests.Transport;
 
 namespace MxResolver.Tests.Policy;
 
@@ -299,5 +303,50 @@ public sealed class DaneVerifierTests : IDisposable
 
         Assert.False(callback(this, _caLeaf, null, SslPolicyErrors.None));
         Assert.False(callback(this, null, null, SslPolicyErrors.RemoteCertificateNotAvailable));
+    }
+
+    [Fact]
+    public void CreateValidationCallback_EachCheck_CountedTracedAndFailuresLogged()
+    {
+        using var telemetry = new MxResolverTelemetry();
+        using var recorder = new TelemetryRecorder(telemetry.Meter);
+        var logger = new RecordingLogger();
+        var verifier = new DaneVerifier(null, logger, telemetry);
+        RemoteCertificateValidationCallback callback = verifier.CreateValidationCallback(
+            [Tlsa(TlsaCertificateUsage.DaneEe, TlsaSelector.SubjectPublicKeyInfo, TlsaMatchingType.Sha256, _selfSigned)], References);
+        using var parent = new Activity("test-parent").Start();
+
+        Assert.True(callback(this, _selfSigned, null, SslPolicyErrors.RemoteCertificateChainErrors));
+        Assert.False(callback(this, _caLeaf, null, SslPolicyErrors.None));
+        parent.Stop();
+
+        Assert.Equal(1, recorder.Sum("mxresolver.tls.verifications", (MxResolverTags.TlsPolicy, "dane"), (MxResolverTags.TlsResult, "success")));
+        Assert.Equal(1, recorder.Sum("mxresolver.tls.verifications", (MxResolverTags.TlsPolicy, "dane"), (MxResolverTags.TlsResult, "validation-failure")));
+        var spans = recorder.Spans.Where(s => s.ParentId == parent.Id).ToList();
+        Assert.Equal(["dane-ee", "dane-no-match"], spans.Select(s => (string)s.GetTagItem(MxResolverTags.TlsReason)!).Order());
+        Assert.Equal(ActivityStatusCode.Error, Assert.Single(spans, s => s.Status != ActivityStatusCode.Unset).Status);
+        (LogLevel level, EventId id, string message) = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Equal(1408, id.Id);
+        Assert.Contains("Certificate check under dane failed (validation-failure, dane-no-match)", message, StringComparison.Ordinal);
+        Assert.Contains(logger.Entries, e => e.Id.Id == 1409 && e.Level == LogLevel.Debug);
+    }
+
+    [Fact]
+    public void MtaStsCallback_Failure_CountedOnTheSharedMeterAndLogged()
+    {
+        using var recorder = new TelemetryRecorder(MxResolver.Resolution.NetworkLookup.SharedTelemetry.Meter);
+        var logger = new RecordingLogger();
+        RemoteCertificateValidationCallback callback = MtaStsCertificateValidator.CreateValidationCallback(MxHost, logger: logger);
+        using var parent = new Activity("test-parent").Start();
+
+        Assert.False(callback(this, _selfSigned, null, SslPolicyErrors.None)); // names other.example.net
+        parent.Stop();
+
+        Assert.True(recorder.Sum("mxresolver.tls.verifications", (MxResolverTags.TlsPolicy, "mta-sts"), (MxResolverTags.TlsResult, "certificate-host-mismatch")) >= 1);
+        Activity span = Assert.Single(recorder.Spans, s => s.ParentId == parent.Id);
+        Assert.Equal("pkix-name-mismatch", span.GetTagItem(MxResolverTags.TlsReason));
+        (_, EventId id, string message) = Assert.Single(logger.Entries);
+        Assert.Equal(1408, id.Id);
+        Assert.Contains("under mta-sts failed (certificate-host-mismatch, pkix-name-mismatch)", message, StringComparison.Ordinal);
     }
 }

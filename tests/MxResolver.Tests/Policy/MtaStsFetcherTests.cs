@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Time.Testing;
+using MxResolver.Diagnostics;
 using MxResolver.Policy;
 
 namespace MxResolver.Tests.Policy;
@@ -130,7 +132,29 @@ public sealed class MtaStsFetcherTests : IAsyncLifetime
     private static ValueTask<IReadOnlyList<IPAddress>> Loopback(string host, CancellationToken cancellationToken)
         => new([IPAddress.Loopback]);
 
-    private MtaStsFetcher NewFetcher(HostAddressResolver? resolve = null, TimeProvider? time = null, TimeSpan? timeout = null)
+    [Fact]
+    public async Task FetchAsync_EachFetch_CountedTimedAndTraced()
+    {
+        using var telemetry = new MxResolverTelemetry();
+        using var recorder = new TelemetryRecorder(telemetry.Meter);
+        using MtaStsFetcher fetcher = NewFetcher(telemetry: telemetry);
+        using var parent = new Activity("test-parent").Start();
+
+        await fetcher.FetchAsync("good.test", Ct).WaitAsync(Bound, Ct);
+        await fetcher.FetchAsync("missing.test", Ct).WaitAsync(Bound, Ct);
+        parent.Stop();
+
+        Assert.Equal(1, recorder.Sum("mxresolver.mta_sts.fetches", (MxResolverTags.TlsResult, "success")));
+        Assert.Equal(1, recorder.Sum("mxresolver.mta_sts.fetches", (MxResolverTags.TlsResult, "sts-policy-fetch-error")));
+        Assert.Equal(2, recorder.Measurements.Count(m => m.Instrument == "mxresolver.mta_sts.fetch.duration" && m.Value > 0));
+        var spans = recorder.Spans.Where(s => s.ParentId == parent.Id && s.OperationName == MxResolverTags.PolicyFetchActivity).ToList();
+        Assert.Equal(["mta-sts.good.test", "mta-sts.missing.test"], spans.Select(s => (string)s.GetTagItem(MxResolverTags.ServerAddress)!).Order());
+        Activity failed = Assert.Single(spans, s => s.Status == ActivityStatusCode.Error);
+        Assert.Equal("missing.test", failed.GetTagItem(MxResolverTags.Domain));
+        Assert.Equal(ActivityKind.Client, failed.Kind);
+    }
+
+    private MtaStsFetcher NewFetcher(HostAddressResolver? resolve = null, TimeProvider? time = null, TimeSpan? timeout = null, MxResolverTelemetry? telemetry = null)
         => new(
             MtaStsFetchSettings.Default with { PortOverride = _server.Port, Timeout = timeout ?? MtaStsFetchSettings.Default.Timeout },
             resolve ?? Loopback,
@@ -140,5 +164,6 @@ public sealed class MtaStsFetcherTests : IAsyncLifetime
                 CustomTrustStore = { _server.Ca },
                 RevocationMode = X509RevocationMode.NoCheck,
             },
-            time ?? TimeProvider.System);
+            time ?? TimeProvider.System,
+            telemetry);
 }

@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using MxResolver.Diagnostics;
 using MxResolver.Policy;
+using MxResolver.Tests.Transport;
 
 namespace MxResolver.Tests.Policy;
 
@@ -174,11 +177,42 @@ public sealed class MtaStsPolicyCacheTests
 
     private static MtaStsRecordLookup Found(string id) => new(MtaStsRecordState.Found, id);
 
-    private MtaStsPolicyCache NewCache() => new(_store, (_, _) =>
+    [Fact]
+    public async Task GetAsync_EachSource_CountedAndLoggedWithTheDomain()
+    {
+        using var telemetry = new MxResolverTelemetry();
+        using var recorder = new TelemetryRecorder(telemetry.Meter);
+        var logger = new RecordingLogger();
+        MtaStsPolicyCache cache = NewCache(logger, telemetry);
+
+        _answers.Enqueue(MtaStsFetchResult.Failed(TlsRptResultType.StsPolicyFetchError, "HTTP 503"));
+        await cache.GetAsync(Domain, Found("id1"), Ct); // failed, nothing stored
+        Serve(PolicyV1);
+        await cache.GetAsync(Domain, Found("id1"), Ct); // fetched
+        await cache.GetAsync(Domain, Found("id1"), Ct); // from the store
+        _answers.Enqueue(MtaStsFetchResult.Failed(TlsRptResultType.StsWebPkiInvalid, "bad certificate"));
+        await cache.GetAsync(Domain, Found("id2"), Ct); // new id, fetch failed: the stored one stays
+        await cache.GetAsync(Domain, new MtaStsRecordLookup(MtaStsRecordState.Absent, null), Ct); // still the stored one
+        _time.Advance(TimeSpan.FromSeconds(1000));
+        await cache.GetAsync(Domain, new MtaStsRecordLookup(MtaStsRecordState.Absent, null), Ct); // expired: none
+
+        foreach ((string source, int count) in new[] { ("failed", 1), ("fetched", 1), ("cache", 2), ("cache-after-failure", 1), ("none", 1) })
+        {
+            Assert.Equal(count, recorder.Sum("mxresolver.mta_sts.policy_lookups", (MxResolverTags.MtaStsSource, source)));
+        }
+
+        Assert.Equal([1402, 1401, 1404, 1403, 1404], logger.Entries.Select(e => e.Id.Id));
+        Assert.Equal(LogLevel.Warning, logger.Entries[0].Level);
+        Assert.Contains("example.test could not be fetched and none is stored (sts-policy-fetch-error): HTTP 503", logger.Entries[0].Message, StringComparison.Ordinal);
+        Assert.Equal(LogLevel.Warning, logger.Entries[3].Level);
+        Assert.Contains("(sts-webpki-invalid): bad certificate; the stored policy (id id1", logger.Entries[3].Message, StringComparison.Ordinal);
+    }
+
+    private MtaStsPolicyCache NewCache(ILogger? logger = null, MxResolverTelemetry? telemetry = null) => new(_store, (_, _) =>
     {
         _fetches++;
         return Task.FromResult(_answers.Dequeue());
-    }, _time);
+    }, _time, logger: logger, telemetry: telemetry);
 
     private void Serve(string text)
     {

@@ -143,42 +143,4 @@ public sealed class MxSecurityResolverTests
         Assert.True(MtaStsPolicy.TryParse(Policy, out MtaStsPolicy? policy, out _));
         return Task.FromResult(MtaStsFetchResult.Success(policy, Policy));
     }, _time);
-
-    /// <summary>Answers the policy questions from dictionaries and records what was asked.</summary>
-    private sealed class ScriptedPolicyLookups : IPolicyLookups
-    {
-        public Dictionary<string, TxtLookup> Txt { get; } = new(StringComparer.OrdinalIgnoreCase);
-
-        public Dictionary<string, TlsaLookup> Tlsa { get; } = new(StringComparer.OrdinalIgnoreCase);
-
-        public List<string> TxtAsked { get; } = [];
-
-        public List<string> TlsaAsked { get; } = [];
-
-        public TaskCompletionSource TxtAskedSignal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public ValueTask<TxtLookup> LookupTxtAsync(string name, CancellationToken cancellationToken)
-        {
-            lock (TxtAsked)
-            {
-                TxtAsked.Add(name);
-            }
-
-            TxtAskedSignal.TrySetResult();
-            return new(Txt.TryGetValue(name, out TxtLookup found) ? found : new TxtLookup(TxtLookupKind.None, []));
-        }
-
-        public ValueTask<TlsaLookup> LookupTlsaAsync(string host, int port, CancellationToken cancellationToken)
-        {
-            lock (TlsaAsked)
-            {
-                TlsaAsked.Add($"{host}:{port}");
-            }
-
-            return new(Tlsa.TryGetValue(host, out TlsaLookup found) ? found : TlsaLookup.None);
-        }
-
-        public ValueTask<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken)
-            => new([IPAddress.Loopback]);
-    }
 }
