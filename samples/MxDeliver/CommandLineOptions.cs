@@ -19,12 +19,22 @@ internal sealed class CommandLineOptions
           --subject <text>          the subject
           --body <text>             the plain-text body (default: empty)
           --server <ip[:port]>      a DNS server to ask (repeatable; default: the system's)
-          --port <n>                the SMTP port of the exchangers (default: 25)
+          --port <n>                the SMTP port of the exchangers (default: 25); TLSA records
+                                    are looked up for it (_<n>._tcp.<host>)
           --allow-loopback          accept exchangers on 127.0.0.0/8 and ::1 (for tests)
           --connect-timeout <s>     seconds per connection attempt (default: 30)
           --greeting-timeout <s>    seconds to wait for each server's greeting (default: 30)
           --timeout <s>             seconds for the whole delivery (default: 120)
+          --no-policy               ignore DANE and MTA-STS: opportunistic TLS with every exchanger
           --help                    this text
+
+        TLS: each exchanger is held to what its DANE (TLSA) records or the domain's MTA-STS policy
+        ask. DANE, or MTA-STS in enforce mode: STARTTLS is mandatory and the certificate verified;
+        when either fails the message is not sent there and the next exchanger is tried. TLSA
+        records none of which is usable: STARTTLS mandatory, any certificate. Otherwise STARTTLS
+        when offered, no certificate check, plaintext when not offered (RFC 7435). An exchanger
+        whose TLSA lookup failed is not tried (retry later). DANE needs a validating resolver on
+        loopback (e.g. --server 127.0.0.1): answers from other servers count as insecure.
 
         exit codes: 0 accepted, 64 usage, 68 permanent failure, 75 temporary failure (retry later),
         78 no DNS server configured, 70 unexpected error
@@ -51,6 +61,9 @@ internal sealed class CommandLineOptions
 
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Whether to deliver without looking up DANE or MTA-STS (<c>--no-policy</c>): opportunistic TLS everywhere.</summary>
+    public bool NoPolicy { get; private set; }
+
     public bool ShowHelp { get; private set; }
 
     /// <summary>The recipient's domain: where the message goes.</summary>
@@ -73,6 +86,12 @@ internal sealed class CommandLineOptions
             if (name == "--allow-loopback")
             {
                 options.AllowLoopback = true;
+                continue;
+            }
+
+            if (name == "--no-policy")
+            {
+                options.NoPolicy = true;
                 continue;
             }
 
@@ -133,22 +152,25 @@ internal sealed class CommandLineOptions
 
     public MxResolverOptions ToResolverOptions()
     {
-        var options = new MxResolverOptions
-        {
-            BlockedAddresses = AllowLoopback ? AddressCategories.Default & ~AddressCategories.Loopback : AddressCategories.Default,
-            Failover =
-            {
-                ConnectTimeout = ConnectTimeout,
-                GreetingTimeout = GreetingTimeout,
-                OverallTimeout = Timeout,
-            },
-        };
+        var options = new MxResolverOptions();
+        Configure(options);
+        return options;
+    }
+
+    /// <summary>Sets what the command line says on <paramref name="options"/> (e.g. from <c>AddMxResolver</c>).</summary>
+    public void Configure(MxResolverOptions options)
+    {
+        options.BlockedAddresses = AllowLoopback ? AddressCategories.Default & ~AddressCategories.Loopback : AddressCategories.Default;
+        options.Failover.ConnectTimeout = ConnectTimeout;
+        options.Failover.GreetingTimeout = GreetingTimeout;
+        options.Failover.OverallTimeout = Timeout;
+
+        // TLSA records belong to the port mail is delivered on (RFC 7672 §2.2: _25._tcp for SMTP).
+        options.Security.SmtpPort = Port;
         foreach (string server in Servers)
         {
             options.NameServers.Add(server);
         }
-
-        return options;
     }
 
     private static bool TryMailbox(string text, [NotNullWhen(true)] out MailboxAddress? mailbox)

@@ -1,4 +1,5 @@
 using MailKit.Net.Smtp;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using MxResolver;
 
@@ -48,10 +49,10 @@ internal static class Program
         }
 
         MxResolverOptions resolverOptions = options.ToResolverOptions();
-        MailExchangeResolver resolver;
         try
         {
-            resolver = new MailExchangeResolver(resolverOptions);
+            // Settings checked the way they always were (same rules as the container's, one-line messages).
+            _ = new MailExchangeResolver(resolverOptions);
         }
         catch (ArgumentException e)
         {
@@ -64,50 +65,76 @@ internal static class Program
             return ExitCodes.Configuration;
         }
 
-        using (var connector = new MxConnector(resolver, resolverOptions.Failover))
+        // The connector an application would use: from AddMxResolver, with the security resolver behind ExecuteSecureAsync.
+        var services = new ServiceCollection();
+        services.AddMxResolver(options.Configure);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        IMxConnector connector = provider.GetRequiredService<IMxConnector>();
+
+        var message = new MimeMessage();
+        message.From.Add(options.From);
+        message.To.Add(options.To);
+        message.Subject = options.Subject;
+        message.Body = new TextPart("plain") { Text = options.Body };
+
+        var policy = new DeliveryPolicy(new DaneVerifier());
+
+        // The requirement each attempt was held to, by attempt number, for the attempt log.
+        var requirements = new Dictionary<int, TlsRequirement>();
+        Func<MxDestination, CancellationToken, ValueTask<string>> deliver = (destination, token) =>
         {
-            var message = new MimeMessage();
-            message.From.Add(options.From);
-            message.To.Add(options.To);
-            message.Subject = options.Subject;
-            message.Body = new TextPart("plain") { Text = options.Body };
-
-            MxFailoverResult<string> result;
-            try
+            DeliveryTls tls = policy.For(destination.Security);
+            lock (requirements)
             {
-                result = await connector.ExecuteAsync(
-                    options.RecipientDomain,
-                    (destination, token) => SmtpDelivery.SendAsync(message, destination, resolverOptions.Failover, token),
-                    SmtpDelivery.IsRetryable,
-                    options.Port,
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                stderr.WriteLine("mxdeliver: interrupted");
-                return ExitCodes.Cancelled;
-            }
-            catch (SmtpCommandException e)
-            {
-                // The server answered for the message itself (sender, recipient, data): no other exchanger is tried.
-                bool permanent = (int)e.StatusCode >= 500;
-                stderr.WriteLine($"mxdeliver: {(permanent ? "rejected" : "deferred")}: {(int)e.StatusCode} {e.Message}");
-                return permanent ? ExitCodes.PermanentFailure : ExitCodes.TemporaryFailure;
+                requirements[destination.AttemptNumber] = tls.Requirement;
             }
 
-            foreach (MxAttempt attempt in result.Attempts)
-            {
-                stdout.WriteLine($"attempt: {attempt}");
-            }
+            return SmtpDelivery.SendAsync(message, destination, tls, resolverOptions.Failover, token);
+        };
 
-            if (result.IsSuccess)
-            {
-                stdout.WriteLine($"delivered: {result.Target.Host} (preference {result.Target.Preference}) {result.Address} port {options.Port}: {result.Value}");
-                return ExitCodes.Success;
-            }
-
-            stderr.WriteLine($"mxdeliver: {(result.IsPermanentFailure ? "permanent" : "temporary")} failure {result.EnhancedStatusCode}: {result.Error}");
-            return result.IsPermanentFailure ? ExitCodes.PermanentFailure : ExitCodes.TemporaryFailure;
+        MxFailoverResult<string> result;
+        try
+        {
+            result = options.NoPolicy
+                ? await connector.ExecuteAsync(options.RecipientDomain, deliver, SmtpDelivery.IsRetryable, options.Port, cancellationToken).ConfigureAwait(false)
+                : await connector.ExecuteSecureAsync(options.RecipientDomain, deliver, SmtpDelivery.IsRetryable, options.Port, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            stderr.WriteLine("mxdeliver: interrupted");
+            return ExitCodes.Cancelled;
+        }
+        catch (SmtpCommandException e)
+        {
+            // The server answered for the message itself (sender, recipient, data): no other exchanger is tried.
+            bool permanent = (int)e.StatusCode >= 500;
+            stderr.WriteLine($"mxdeliver: {(permanent ? "rejected" : "deferred")}: {(int)e.StatusCode} {e.Message}");
+            return permanent ? ExitCodes.PermanentFailure : ExitCodes.TemporaryFailure;
+        }
+
+        for (int i = 0; i < result.Attempts.Count; i++)
+        {
+            // Attempt numbers count from 1 in the order attempts start, skipped targets included.
+            string tls = requirements.TryGetValue(i + 1, out TlsRequirement requirement) ? $" [tls {Name(requirement)}]" : string.Empty;
+            stdout.WriteLine($"attempt: {result.Attempts[i]}{tls}");
+        }
+
+        if (result.IsSuccess)
+        {
+            stdout.WriteLine($"delivered: {result.Target.Host} (preference {result.Target.Preference}) {result.Address} port {options.Port}: {result.Value}");
+            return ExitCodes.Success;
+        }
+
+        stderr.WriteLine($"mxdeliver: {(result.IsPermanentFailure ? "permanent" : "temporary")} failure {result.EnhancedStatusCode}: {result.Error}");
+        return result.IsPermanentFailure ? ExitCodes.PermanentFailure : ExitCodes.TemporaryFailure;
     }
+
+    /// <summary>The requirement as the attempt log names it.</summary>
+    private static string Name(TlsRequirement requirement) => requirement switch
+    {
+        TlsRequirement.Dane => "dane",
+        TlsRequirement.MtaSts => "mta-sts",
+        TlsRequirement.MandatoryUnauthenticated => "mandatory",
+        _ => "opportunistic",
+    };
 }

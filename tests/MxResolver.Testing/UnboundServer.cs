@@ -442,6 +442,7 @@ public sealed class UnboundServer : IAsyncDisposable
     /// <summary>
     /// Signs each of <see cref="UnboundServerOptions.SignedZones"/> in <paramref name="directory"/>: one
     /// ECDSA P-256 key (algorithm 13, flags 257, used for every RRset: <c>-z</c>), NSEC, one record a line.
+    /// The <c>dsset-</c> file goes there too (<c>-d</c>), not into the current directory.
     /// </summary>
     private static async Task<IReadOnlyList<SignedZoneFiles>> SignZonesAsync(
         string directory, UnboundServerOptions options, CancellationToken cancellationToken)
@@ -469,7 +470,7 @@ public sealed class UnboundServer : IAsyncDisposable
 
             var signedFile = Path.Combine(directory, $"signed{i}.zone");
             var (signCode, signText) = await RunToolAsync(
-                signzone, ["-q", "-S", "-z", "-O", "full", "-o", name, "-K", keys, "-f", signedFile, zone.ZoneFilePath], cancellationToken);
+                signzone, ["-q", "-S", "-z", "-O", "full", "-o", name, "-K", keys, "-d", directory, "-f", signedFile, zone.ZoneFilePath], cancellationToken);
             if (signCode != 0 || !File.Exists(signedFile))
             {
                 throw new InvalidOperationException($"dnssec-signzone for {name} failed (exit {signCode}): {signText}");

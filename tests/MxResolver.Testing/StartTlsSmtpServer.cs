@@ -8,10 +8,10 @@ using SmtpServer;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
-namespace MxResolver.Tests.Failover;
+namespace MxResolver.Testing;
 
 /// <summary>
-/// A real SMTP server (the SmtpServer package) on 127.0.0.1 that offers STARTTLS with a given
+/// A real SMTP server (the SmtpServer package) on a loopback address that offers STARTTLS with a given
 /// certificate, or no STARTTLS at all when given none. It keeps every message it receives, whether
 /// the session was encrypted when it did, and the commands every session sent.
 /// </summary>
@@ -58,6 +58,13 @@ public sealed class StartTlsSmtpServer : IAsyncDisposable
 
     public IPEndPoint EndPoint { get; }
 
+    /// <summary>Raised for every message received, with its envelope recipients and whether the session was under TLS.</summary>
+    public event Action<IReadOnlyList<string>, bool>? MessageReceived
+    {
+        add => _store.MessageReceived += value;
+        remove => _store.MessageReceived -= value;
+    }
+
     /// <summary>The messages received: envelope recipients, text, and whether the session was under TLS.</summary>
     public IReadOnlyList<(IReadOnlyList<string> Recipients, string Text, bool OverTls)> Messages => _store.Messages;
 
@@ -77,20 +84,38 @@ public sealed class StartTlsSmtpServer : IAsyncDisposable
     /// <param name="certificate">The certificate for STARTTLS, with its private key; <see langword="null"/> to offer no STARTTLS.</param>
     public static async Task<StartTlsSmtpServer> StartAsync(X509Certificate2? certificate)
     {
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         for (int round = 0; ; round++)
         {
-            var server = new StartTlsSmtpServer(new IPEndPoint(IPAddress.Loopback, FreePort()), certificate);
             try
             {
-                await server.WaitUntilGreetingAsync(bound.Token);
-                return server;
+                return await StartAsync(certificate, new IPEndPoint(IPAddress.Loopback, FreePort()));
             }
             catch (Exception e) when (round < 5 && e is SocketException or IOException)
             {
                 // The port was taken between choosing it and binding it: another one.
-                await server.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>Starts a server on <paramref name="endPoint"/> and waits (bounded: 15 s) until it greets.</summary>
+    /// <param name="certificate">The certificate for STARTTLS, with its private key; <see langword="null"/> to offer no STARTTLS.</param>
+    /// <param name="endPoint">A loopback address and port.</param>
+    /// <exception cref="SocketException">The port could not be bound.</exception>
+    /// <exception cref="IOException">Another program answers on the port.</exception>
+    public static async Task<StartTlsSmtpServer> StartAsync(X509Certificate2? certificate, IPEndPoint endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var server = new StartTlsSmtpServer(endPoint, certificate);
+        try
+        {
+            await server.WaitUntilGreetingAsync(bound.Token);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
         }
     }
 
@@ -156,6 +181,8 @@ public sealed class StartTlsSmtpServer : IAsyncDisposable
     {
         private readonly List<(IReadOnlyList<string>, string, bool)> _messages = [];
 
+        public event Action<IReadOnlyList<string>, bool>? MessageReceived;
+
         public IReadOnlyList<(IReadOnlyList<string> Recipients, string Text, bool OverTls)> Messages
         {
             get
@@ -174,6 +201,8 @@ public sealed class StartTlsSmtpServer : IAsyncDisposable
             {
                 _messages.Add((recipients, Encoding.UTF8.GetString(buffer.ToArray()), context.Pipe.IsSecure));
             }
+
+            MessageReceived?.Invoke(recipients, context.Pipe.IsSecure);
 
             return Task.FromResult(SmtpResponse.Ok);
         }
