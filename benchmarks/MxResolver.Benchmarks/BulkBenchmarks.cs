@@ -20,7 +20,10 @@ namespace MxResolver.Benchmarks;
 /// Rows: MxResolver (ResolveManyAsync, window 64) over UDP (the default), over pipelined TCP
 /// (<c>tcp://</c>) and over DNS over TLS (<c>tls://</c>, Unbound's tls-port with a certificate from a
 /// CA made at setup, the client pinning the server's key); DnsClient.NET 1.8.0 composed the way a
-/// user would: MX, then A and AAAA of every exchange in parallel, 64 domains at a time.
+/// user would: MX, then A and AAAA of every exchange in parallel, 64 domains at a time; and two
+/// floors (<see cref="RawDnsFloor"/>): the same questions in the same order sent by a client that
+/// does nothing but send prebuilt queries and match reply IDs, over a fresh UDP socket per query and
+/// over four pipelined TCP connections. A floor is what the transport alone costs on this machine.
 /// </remarks>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 8, invocationCount: 1)]
@@ -36,6 +39,7 @@ public class BulkBenchmarks
     private MailExchangeResolver _tcp = null!;
     private MailExchangeResolver _tls = null!;
     private LookupClient _lookupClient = null!;
+    private RawDnsFloor _floor = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -79,6 +83,9 @@ public class BulkBenchmarks
             Retries = 2,
         });
 
+        _floor = new RawDnsFloor(_unbound.EndPoint, _domains);
+        _floor.ConnectAsync(4).GetAwaiter().GetResult();
+
         MxResolution sample = _udp.ResolveAsync(_domains[^1]).GetAwaiter().GetResult();
         if (sample.Targets.Count != 2)
         {
@@ -86,7 +93,7 @@ public class BulkBenchmarks
         }
 
         // Every row must resolve every domain to 2 targets with 2 addresses each before anything is measured.
-        foreach ((string row, Func<Task<int>> run) in new (string, Func<Task<int>>)[] { ("UDP", MxResolverUdp), ("TCP", MxResolverTcp), ("TLS", MxResolverTls), ("DnsClient.NET", DnsClientNet) })
+        foreach ((string row, Func<Task<int>> run) in new (string, Func<Task<int>>)[] { ("UDP", MxResolverUdp), ("TCP", MxResolverTcp), ("TLS", MxResolverTls), ("DnsClient.NET", DnsClientNet), ("floor UDP", FloorUdp), ("floor TCP", FloorTcp) })
         {
             int complete = run().GetAwaiter().GetResult();
             if (complete != Domains)
@@ -97,7 +104,11 @@ public class BulkBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _unbound.Dispose();
+    public void Cleanup()
+    {
+        _floor.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _unbound.Dispose();
+    }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Domains, Description = "MxResolver over UDP, 64 domains in flight")]
     public Task<int> MxResolverUdp() => ResolveAllAsync(_udp);
@@ -142,6 +153,12 @@ public class BulkBenchmarks
         await Task.WhenAll(workers).ConfigureAwait(false);
         return complete;
     }
+
+    [Benchmark(OperationsPerInvoke = Domains, Description = "floor: raw UDP, fresh socket per query, no parsing, 64 domains in flight")]
+    public Task<int> FloorUdp() => _floor.UdpAsync(InFlight);
+
+    [Benchmark(OperationsPerInvoke = Domains, Description = "floor: raw pipelined TCP on 4 connections, no parsing, 64 domains in flight")]
+    public Task<int> FloorTcp() => _floor.TcpAsync(InFlight);
 
     private async Task<int> ResolveAllAsync(MailExchangeResolver resolver)
     {
