@@ -2,7 +2,7 @@
 # What the loopback Unbound itself can serve for the Bulk benchmark's questions, measured with
 # Debian's dnsperf: N distinct domains, each with MX 10 + MX 20, each exchange with A and AAAA, so
 # five questions a domain (MX, then A and AAAA of both exchanges). Prints queries/s for UDP and for
-# TCP with 1 and 4 connections, and the domains/s they imply (queries/s ÷ 5).
+# TCP with 1, 4 and 16 connections, UDP on 4 sockets, and the domains/s they imply (queries/s ÷ 5).
 #
 # Usage: benchmarks/dnsperf-bulk.sh [domains=20000] [seconds=10] [in-flight=64]
 # Needs: unbound, dnsperf (apt-get install -y unbound dnsperf). Loopback only; stops by itself.
@@ -107,3 +107,5 @@ dnsperf -s 127.0.0.1 -p "$port" -d "$queries" -n 1 -q "$inflight" >/dev/null 2>&
 run "UDP, 1 socket"             -c 1
 run "TCP, 1 connection"         -c 1 -m tcp
 run "TCP, 4 connections"        -c 4 -m tcp
+run "TCP, 16 connections"       -c 16 -m tcp
+run "UDP, 4 sockets"            -c 4

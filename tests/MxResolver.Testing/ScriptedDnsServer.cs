@@ -51,6 +51,22 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
     /// <summary>TCP connections accepted so far.</summary>
     public int TcpConnectionCount => Volatile.Read(ref _tcpConnections);
 
+    /// <summary>TCP connections open now: accepted and not yet closed by the client (or by the script).</summary>
+    public int OpenTcpConnectionCount
+    {
+        get
+        {
+            lock (_running)
+            {
+                return _connections.Count;
+            }
+        }
+    }
+
+    /// <summary>Waits until no TCP connection is open, bounded by <paramref name="timeout"/>.</summary>
+    public Task<bool> WaitForNoOpenConnectionsAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitUntilAsync(() => OpenTcpConnectionCount == 0, timeout, cancellationToken);
+
     /// <summary>A snapshot of every query received, in arrival order.</summary>
     public IReadOnlyList<ScriptedQuery> ReceivedQueries
     {
@@ -381,6 +397,8 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
             {
                 _connections.Remove(connection);
             }
+
+            Signal();
         }
     }
 }

@@ -7,9 +7,40 @@ using MxResolver.Input;
 
 namespace MxResolver;
 
-/// <summary>The resolution cache of the resolver and its flush API (R24–R28).</summary>
-public sealed partial class MailExchangeResolver : IMxResolverCache
+/// <summary>The resolution cache of the resolver and its flush API (R24–R28), and its disposal.</summary>
+public sealed partial class MailExchangeResolver : IMxResolverCache, IDisposable, IAsyncDisposable
 {
+    // The stub client the resolver made (public constructors, dependency injection); null when it
+    // was handed a lookup. Its pooled TCP and TLS connections are closed on disposal.
+    private readonly DnsStubClient? _client;
+    private int _disposed;
+
+    private bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>
+    /// Closes the pooled TCP and TLS connections to the name servers (<c>tcp://</c>, <c>tls://</c>
+    /// entries; UDP holds nothing between queries) and waits for them to end. Later calls of
+    /// <see cref="ResolveAsync"/> throw <see cref="ObjectDisposedException"/>; resolutions under way
+    /// over a pooled connection end as temporary failures. With dependency injection the container
+    /// disposes the resolver.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _client is not null)
+        {
+            await _client.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes the pooled connections like <see cref="DisposeAsync"/>, blocking until they end; prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _client?.Dispose();
+        }
+    }
+
     // Both present when the resolver was handed a DNS answer cache: whole resolutions are then kept
     // as long as the DNS answers they were built from (see ResolutionCache).
     private readonly CachingDnsLookup? _answerCache;

@@ -86,6 +86,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
     private MailExchangeResolver(ResolverSettings settings, DnsStack stack, TimeProvider timeProvider, Random random, ILogger? logger, MxResolverTelemetry? telemetry)
         : this(settings, stack.Lookup, stack.AnswerCache, timeProvider, random, logger, telemetry)
     {
+        _client = stack.Client;
     }
 
     /// <summary>Creates a resolver over any lookup; tests pass a fake, the DI layer a cached lookup.</summary>
@@ -115,6 +116,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
     internal MailExchangeResolver(MxResolverOptions options, DnsStack stack, TimeProvider timeProvider, Random random, ILogger? logger, MxResolverTelemetry? telemetry)
         : this(ResolverSettings.From(options), stack.Lookup, stack.AnswerCache, timeProvider, random, logger, telemetry)
     {
+        _client = stack.Client;
     }
 
     private MailExchangeResolver(ResolverSettings settings, IDnsLookup lookup, CachingDnsLookup? answerCache, TimeProvider timeProvider, Random random, ILogger? logger, MxResolverTelemetry? telemetry)
@@ -136,6 +138,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
     public ValueTask<MxResolution> ResolveAsync(string domainOrAddress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(domainOrAddress);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         cancellationToken.ThrowIfCancellationRequested();
 
         // The span is started inside an async method so that Activity.Current is restored for the caller.

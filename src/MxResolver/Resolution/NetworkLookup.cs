@@ -10,7 +10,11 @@ namespace MxResolver.Resolution;
 /// <summary>The lookup a resolver asks, and the answer cache in it when there is one.</summary>
 /// <param name="Lookup">What the resolver asks: the cache when there is one, else the network lookup.</param>
 /// <param name="AnswerCache">The DNS answer cache, or <see langword="null"/> when caching is off.</param>
-internal sealed record DnsStack(IDnsLookup Lookup, CachingDnsLookup? AnswerCache);
+internal sealed record DnsStack(IDnsLookup Lookup, CachingDnsLookup? AnswerCache)
+{
+    /// <summary>The stub client at the bottom, whose pooled TCP and TLS connections the owner of the stack closes.</summary>
+    public DnsStubClient? Client { get; init; }
+}
 
 /// <summary>
 /// Builds the network <see cref="IDnsLookup"/> from the settings: a <see cref="DnsLookup"/> over a
@@ -64,14 +68,15 @@ internal static class NetworkLookup
             options.NameServerEntries.Add(server);
         }
 
-        IDnsLookup lookup = new DnsLookup(new DnsStubClient(options), telemetry, timeProvider);
+        var client = new DnsStubClient(options);
+        IDnsLookup lookup = new DnsLookup(client, telemetry, timeProvider);
         if (cache is not { Enabled: true })
         {
-            return new DnsStack(lookup, AnswerCache: null);
+            return new DnsStack(lookup, AnswerCache: null) { Client = client };
         }
 
         // The cache checks its settings against the same rules as every other path.
         var answerCache = new CachingDnsLookup(lookup, cache, timeProvider, telemetry, loggerFactory.CreateLogger<CachingDnsLookup>());
-        return new DnsStack(answerCache, answerCache);
+        return new DnsStack(answerCache, answerCache) { Client = client };
     }
 }
