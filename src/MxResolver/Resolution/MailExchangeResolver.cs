@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,6 +10,7 @@ using MxResolver.Dns;
 using MxResolver.Lookup;
 using MxResolver.Resolution;
 using MxResolver.Input;
+using MxResolver.Transport;
 
 namespace MxResolver;
 
@@ -212,6 +214,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
     /// lookups of every candidate at once (R15). One asynchronous method, so that a resolution
     /// costs one state machine rather than one per step.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<MxResolution> ResolveDomainAsync(string asciiDomain, MxResolutionBuilder builder, CancellationToken cancellationToken)
     {
         // The deadline's source is linked to the caller's token by a registration rather than a

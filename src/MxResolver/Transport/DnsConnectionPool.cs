@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace MxResolver.Transport;
 
@@ -50,6 +51,7 @@ internal sealed class DnsConnectionPool : IDnsStreamTransport, IAsyncDisposable
         => _servers.TryGetValue(AsStream(server), out ServerConnections? group) ? group.Opened : 0;
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<DnsStreamResult> QueryAsync(NameServerEndpoint server, ReadOnlyMemory<byte> query, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);

@@ -252,7 +252,7 @@ public sealed partial class DnsStubClient : IDisposable, IAsyncDisposable
         _ = DnsQueryWriter.GetLength(name, includeOpt: true); // throws ArgumentException for an invalid name
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<TResult> QueryCoreAsync<TState, TResult>(
         string name,
         DnsRecordType type,

@@ -204,6 +204,7 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
     /// <returns><see cref="DnsStreamStatus.Answered"/> with the reply, or <see cref="DnsStreamStatus.ConnectionLost"/>.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     /// <exception cref="ArgumentException"><paramref name="query"/> is not a DNS query with one question.</exception>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<DnsStreamResult> QueryAsync(ReadOnlyMemory<byte> query, CancellationToken cancellationToken)
     {
         int questionLength = GetQuestionLength(query.Span);
