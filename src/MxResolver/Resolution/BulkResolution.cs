@@ -151,7 +151,11 @@ internal sealed class BulkResolution : IDisposable
             MxBulkResult result;
             try
             {
-                MxResolution resolution = await _resolver.ResolveAsync(input, stop).ConfigureAwait(false)
+                // Awaited once, right here: the resolver's own task needs no Task around it.
+                ValueTask<MxResolution> resolving = _resolver is MailExchangeResolver resolver
+                    ? resolver.ResolvePooledAsync(input, stop)
+                    : _resolver.ResolveAsync(input, stop);
+                MxResolution resolution = await resolving.ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"{_resolver.GetType().Name}.ResolveAsync returned null.");
                 result = new MxBulkResult(index, input, resolution, exception: null);
             }

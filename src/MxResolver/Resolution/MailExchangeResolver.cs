@@ -144,6 +144,19 @@ public sealed partial class MailExchangeResolver : IMxResolver
     /// <inheritdoc />
     public ValueTask<MxResolution> ResolveAsync(string domainOrAddress, CancellationToken cancellationToken = default)
     {
+        // Callers may do with the task what a task allows (wait on it, await it twice): a resolution
+        // that has to wait is handed out as a Task, never as the pooled box it runs in.
+        ValueTask<MxResolution> resolution = ResolvePooledAsync(domainOrAddress, cancellationToken);
+        return resolution.IsCompletedSuccessfully ? new ValueTask<MxResolution>(resolution.Result) : new ValueTask<MxResolution>(resolution.AsTask());
+    }
+
+    /// <summary>
+    /// <see cref="ResolveAsync"/> for a caller that awaits the task exactly once and does nothing
+    /// else with it (<c>ResolveManyAsync</c>): the task may be a pooled box, which is reused for
+    /// another resolution once its result has been read.
+    /// </summary>
+    internal ValueTask<MxResolution> ResolvePooledAsync(string domainOrAddress, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(domainOrAddress);
         cancellationToken.ThrowIfCancellationRequested();
 

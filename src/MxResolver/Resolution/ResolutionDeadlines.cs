@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using MxResolver.Transport;
 
 namespace MxResolver.Resolution;
 
@@ -22,18 +22,14 @@ namespace MxResolver.Resolution;
 /// </remarks>
 internal sealed class ResolutionDeadlines(TimeSpan timeout, TimeProvider timeProvider)
 {
-    // Enough for the resolutions a busy process has in flight at once; beyond it, sources are dropped.
-    private const int Capacity = 256;
-
-    private readonly ConcurrentQueue<CancellationTokenSource> _items = new();
-    private int _count;
+    // Beyond the pool's bound, sources are dropped.
+    private readonly BoundedPool<CancellationTokenSource> _items = new();
 
     /// <summary>A source that cancels itself after the deadline, counted from now.</summary>
     public CancellationTokenSource Rent()
     {
-        if (_items.TryDequeue(out CancellationTokenSource? source))
+        if (_items.TryRent(out CancellationTokenSource? source))
         {
-            Interlocked.Decrement(ref _count);
             source.CancelAfter(timeout);
             return source;
         }
@@ -47,17 +43,9 @@ internal sealed class ResolutionDeadlines(TimeSpan timeout, TimeProvider timePro
     /// </summary>
     public void Return(CancellationTokenSource source)
     {
-        if (source.TryReset())
+        if (!source.TryReset() || !_items.TryReturn(source))
         {
-            if (Interlocked.Increment(ref _count) <= Capacity)
-            {
-                _items.Enqueue(source);
-                return;
-            }
-
-            Interlocked.Decrement(ref _count);
+            source.Dispose();
         }
-
-        source.Dispose();
     }
 }

@@ -169,6 +169,7 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
                 }
 
                 handshakeBytes = counting.BytesRead;
+                counting.StopCounting();
             }
 
             var connection = new PipelinedDnsConnection(server, socket, stream, options) { HandshakeBytesReceived = handshakeBytes };
@@ -733,9 +734,14 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Counts the bytes read through it (the TLS handshake's size tells a resumed session from a full one).</summary>
+    /// <summary>
+    /// Counts the bytes read through it until told to stop (the TLS handshake's size tells a resumed
+    /// session from a full one); after that, reads go straight through, with no state machine of its own.
+    /// </summary>
     private sealed class CountingStream(Stream inner) : Stream
     {
+        private bool _counting = true;
+
         public long BytesRead { get; private set; }
 
         public override bool CanRead => true;
@@ -759,7 +765,12 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
             return read;
         }
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        public void StopCounting() => _counting = false;
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => _counting ? ReadCountedAsync(buffer, cancellationToken) : inner.ReadAsync(buffer, cancellationToken);
+
+        private async ValueTask<int> ReadCountedAsync(Memory<byte> buffer, CancellationToken cancellationToken)
         {
             int read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             BytesRead += read;
