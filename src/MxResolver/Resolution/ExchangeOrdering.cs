@@ -10,27 +10,28 @@ internal static class ExchangeOrdering
 
     /// <summary>
     /// R13: keeps each exchange once, at its best preference; the other listings are reported
-    /// as duplicates. The result keeps the first-seen order of the kept exchanges.
+    /// as duplicates. The kept exchanges stay in <paramref name="candidates"/>, in the first-seen
+    /// order of their names.
     /// </summary>
-    public static List<MxCandidate> Deduplicate(IReadOnlyList<MxCandidate> candidates, MxResolutionBuilder builder)
+    public static void Deduplicate(List<MxCandidate> candidates, MxResolutionBuilder builder)
     {
         // An MX set is a handful of names: a scan of the kept ones costs less than a dictionary,
         // which only large sets (a reply can carry hundreds) get.
-        var kept = new List<MxCandidate>(candidates.Count);
         Dictionary<string, int>? index = candidates.Count > LinearLimit ? new(candidates.Count, StringComparer.Ordinal) : null;
+        int kept = 0;
         for (int i = 0; i < candidates.Count; i++)
         {
             MxCandidate candidate = candidates[i];
-            int at = index is null ? IndexOfHost(kept, candidate.Host) : index.GetValueOrDefault(candidate.Host, -1);
+            int at = index is null ? IndexOfHost(candidates, kept, candidate.Host) : index.GetValueOrDefault(candidate.Host, -1);
             if (at < 0)
             {
-                index?.Add(candidate.Host, kept.Count);
-                kept.Add(candidate);
+                index?.Add(candidate.Host, kept);
+                candidates[kept++] = candidate;
             }
-            else if (candidate.Preference < kept[at].Preference)
+            else if (candidate.Preference < candidates[at].Preference)
             {
-                builder.Drop(kept[at], ExchangeDropReason.Duplicate);
-                kept[at] = candidate;
+                builder.Drop(candidates[at], ExchangeDropReason.Duplicate);
+                candidates[at] = candidate;
             }
             else
             {
@@ -38,7 +39,7 @@ internal static class ExchangeOrdering
             }
         }
 
-        return kept;
+        candidates.RemoveRange(kept, candidates.Count - kept);
     }
 
     /// <summary>
@@ -75,9 +76,9 @@ internal static class ExchangeOrdering
         ShuffleTies(items, random, static candidate => candidate.Preference);
     }
 
-    private static int IndexOfHost(List<MxCandidate> candidates, string host)
+    private static int IndexOfHost(List<MxCandidate> candidates, int count, string host)
     {
-        for (int i = 0; i < candidates.Count; i++)
+        for (int i = 0; i < count; i++)
         {
             if (string.Equals(candidates[i].Host, host, StringComparison.Ordinal))
             {

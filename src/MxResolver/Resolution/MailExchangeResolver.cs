@@ -208,7 +208,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
                 // R2: a literal needs no DNS (so nothing to wait for, and no deadline); it still goes
                 // through self-pruning and the filter.
                 MxCandidate literal = new(input.LiteralText!, 0, IsImplicit: false, input.Address);
-                return new ValueTask<MxResolution>(Log(ResolveCandidates([literal], isImplicit: false, builder, answers: null)));
+                return new ValueTask<MxResolution>(Log(ResolveCandidates([literal], isImplicit: false, builder)));
 
             default:
                 if (TryGetCached(input.AsciiDomain!, domainOrAddress, out MxResolution? cached))
@@ -259,7 +259,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
             {
                 result = builder.Build(status, error: set.Error);
             }
-            else if (OrderCandidates(set.Candidates, builder, out ushort best, out ushort? self) is not { Count: > 0 } ordered)
+            else if (OrderCandidates(set.Candidates!, builder, out ushort best, out ushort? self) is not { Count: > 0 } ordered)
             {
                 result = builder.Build(MxResolutionStatus.LoopsToSelf, error: LoopsToSelfError(builder));
             }
@@ -269,7 +269,7 @@ public sealed partial class MailExchangeResolver : IMxResolver
                 // exchanges costs about one round trip after the MX lookup, not ten. Each is awaited
                 // even after another failed: none may outlive the resolution (nor its deadline's source).
                 ValueTask<DnsAnswer>[] pending = StartAddressLookups(ordered, token);
-                var answers = new DnsAnswer?[pending.Length];
+                TargetAnswers[] answers = WithoutAnswers(ordered);
                 Exception? failure = null;
                 for (int i = 0; i < pending.Length; i++)
                 {
@@ -279,19 +279,23 @@ public sealed partial class MailExchangeResolver : IMxResolver
                         continue;
                     }
 
+                    DnsRecordType type = i % 2 == 0 ? DnsRecordType.A : DnsRecordType.AAAA;
+                    DnsAnswer address;
                     try
                     {
-                        answers[i] = await pending[i].ConfigureAwait(false);
+                        address = await pending[i].ConfigureAwait(false);
                     }
                     catch (DnsQueryException e)
                     {
-                        DnsRecordType type = i % 2 == 0 ? DnsRecordType.A : DnsRecordType.AAAA;
-                        answers[i] = DnsAnswer.Failed(candidate.QueryName, type, e.Error, e.Message);
+                        address = DnsAnswer.Failed(candidate.QueryName, type, e.Error, e.Message);
                     }
                     catch (Exception e)
                     {
                         failure ??= e;
+                        continue;
                     }
+
+                    answers[i / 2] = type == DnsRecordType.A ? answers[i / 2] with { IPv4 = address } : answers[i / 2] with { IPv6 = address };
                 }
 
                 if (failure is not null)
@@ -343,12 +347,13 @@ public sealed partial class MailExchangeResolver : IMxResolver
     }
 
     /// <summary>
-    /// R13, R11, R12, R14 (by name) and R19: the candidates in attempt order; empty when this host is
-    /// the best of them (<paramref name="self"/> then says at which preference).
+    /// R13, R11, R12, R14 (by name) and R19: puts <paramref name="ordered"/> (the candidates, a list of
+    /// the caller's own) in attempt order, in place, and returns it; empty when this host is the best
+    /// of them (<paramref name="self"/> then says at which preference).
     /// </summary>
-    private List<MxCandidate> OrderCandidates(IReadOnlyList<MxCandidate> candidates, MxResolutionBuilder builder, out ushort best, out ushort? self)
+    private List<MxCandidate> OrderCandidates(List<MxCandidate> ordered, MxResolutionBuilder builder, out ushort best, out ushort? self)
     {
-        List<MxCandidate> ordered = ExchangeOrdering.Deduplicate(candidates, builder); // R13
+        ExchangeOrdering.Deduplicate(ordered, builder); // R13
         ExchangeOrdering.SortAndShuffle(ordered, _random); // R11, R12
         best = ordered[0].Preference;
 
@@ -363,25 +368,29 @@ public sealed partial class MailExchangeResolver : IMxResolver
     }
 
     /// <summary>The result for candidates that need no lookup: an address literal (R2).</summary>
-    private MxResolution ResolveCandidates(IReadOnlyList<MxCandidate> candidates, bool isImplicit, MxResolutionBuilder builder, DnsAnswer?[]? answers)
+    private MxResolution ResolveCandidates(List<MxCandidate> candidates, bool isImplicit, MxResolutionBuilder builder)
     {
         List<MxCandidate> ordered = OrderCandidates(candidates, builder, out ushort best, out ushort? self);
         return ordered.Count == 0
             ? builder.Build(MxResolutionStatus.LoopsToSelf, error: LoopsToSelfError(builder))
-            : SelectTargets(ordered, answers ?? new DnsAnswer?[ordered.Count * 2], isImplicit, best, self, builder);
+            : SelectTargets(ordered, WithoutAnswers(ordered), isImplicit, best, self, builder);
     }
 
-    /// <summary>
-    /// The result from the ordered candidates and their address answers (<paramref name="answers"/>:
-    /// A at 2i, AAAA at 2i + 1, <see langword="null"/> where no lookup was needed).
-    /// </summary>
-    private MxResolution SelectTargets(List<MxCandidate> ordered, DnsAnswer?[] answers, bool isImplicit, ushort best, ushort? self, MxResolutionBuilder builder)
+    /// <summary>One entry per candidate, in order, with no answer yet.</summary>
+    private static TargetAnswers[] WithoutAnswers(List<MxCandidate> ordered)
     {
-        var targets = new TargetAnswers[ordered.Count];
-        for (int i = 0; i < targets.Length; i++)
+        var answers = new TargetAnswers[ordered.Count];
+        for (int i = 0; i < answers.Length; i++)
         {
-            targets[i] = new TargetAnswers(ordered[i], answers[2 * i], answers[(2 * i) + 1]);
+            answers[i] = new TargetAnswers(ordered[i], null, null);
         }
+
+        return answers;
+    }
+
+    /// <summary>The result from the ordered candidates and their address answers (<see langword="null"/> where no lookup was needed).</summary>
+    private MxResolution SelectTargets(List<MxCandidate> ordered, TargetAnswers[] targets, bool isImplicit, ushort best, ushort? self, MxResolutionBuilder builder)
+    {
 
         // R14, by the addresses the targets resolved to.
         if (_settings.LocalAddresses.Count > 0)

@@ -6,9 +6,13 @@ using MxResolver.Input;
 namespace MxResolver.Resolution;
 
 /// <summary>What the MX lookup of the domain leads to: a final status, or exchanges to resolve.</summary>
-internal readonly record struct MxSet(MxResolutionStatus? Status, string? Error, IReadOnlyList<MxCandidate> Candidates, bool IsImplicit)
+/// <param name="Status">The final status, when there are no exchanges to resolve.</param>
+/// <param name="Error">Why, for a final status that is a failure.</param>
+/// <param name="Candidates">The exchanges to resolve (a list of the reader's own, which ordering then works on in place); <see langword="null"/> with a final status.</param>
+/// <param name="IsImplicit">Whether the one candidate is the domain itself (R7).</param>
+internal readonly record struct MxSet(MxResolutionStatus? Status, string? Error, List<MxCandidate>? Candidates, bool IsImplicit)
 {
-    public static MxSet Final(MxResolutionStatus status, string error) => new(status, error, [], false);
+    public static MxSet Final(MxResolutionStatus status, string error) => new(status, error, null, false);
 }
 
 /// <summary>Interprets the MX answer of the domain (R4–R10).</summary>

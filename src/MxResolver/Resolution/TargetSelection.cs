@@ -17,18 +17,36 @@ internal readonly record struct TargetSelectionResult(IReadOnlyList<MxTarget> Ta
 /// </summary>
 internal static class TargetSelection
 {
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
     public static TargetSelectionResult Select(IReadOnlyList<TargetAnswers> answers, ResolverSettings settings, MxResolutionBuilder builder)
     {
         bool useV4 = settings.AddressFamily != AddressFamilyPreference.IPv6Only;
         bool useV6 = settings.AddressFamily != AddressFamilyPreference.IPv4Only;
 
         // The usual result is a few targets of a few addresses: lists scanned in place of sets, and
-        // the working lists shared by all targets. Only the targets and their addresses are kept.
-        var seen = new List<IPAddress>(); // normalized, every address kept so far
-        var v4 = new List<IPAddress>();
-        var v6 = new List<IPAddress>();
-        var ordered = new List<IPAddress>();
-        var targets = new List<MxTarget>(answers.Count);
+        // working lists the thread keeps from one selection to the next (selection never waits, so
+        // nothing else runs on the thread meanwhile). Only the targets and their addresses are new.
+        Scratch scratch = t_scratch ?? new Scratch();
+        t_scratch = null;
+        try
+        {
+            return Select(answers, settings, builder, useV4, useV6, scratch);
+        }
+        finally
+        {
+            t_scratch = scratch.Clear();
+        }
+    }
+
+    private static TargetSelectionResult Select(IReadOnlyList<TargetAnswers> answers, ResolverSettings settings, MxResolutionBuilder builder, bool useV4, bool useV6, Scratch scratch)
+    {
+        List<IPAddress> seen = scratch.Seen; // normalized, every address kept so far
+        List<IPAddress> v4 = scratch.V4;
+        List<IPAddress> v6 = scratch.V6;
+        List<IPAddress> ordered = scratch.Ordered;
+        List<MxTarget> targets = scratch.Targets;
         List<string>? temporaryFailures = null;
         bool allWithoutAddress = true;
         int total = 0;
@@ -130,7 +148,7 @@ internal static class TargetSelection
             }
         }
 
-        return new TargetSelectionResult(targets, temporaryFailures ?? (IReadOnlyList<string>)[], allWithoutAddress);
+        return new TargetSelectionResult(targets.ToArray(), temporaryFailures ?? (IReadOnlyList<string>)[], allWithoutAddress);
     }
 
     /// <summary>
@@ -268,4 +286,34 @@ internal static class TargetSelection
             && (ipv4 is not null || ipv6 is not null)
             && (ipv4 is null || ipv4.IsSecure)
             && (ipv6 is null || ipv6.IsSecure);
+
+    /// <summary>The working lists of one selection, kept by the thread for the next.</summary>
+    private sealed class Scratch
+    {
+        // A selection that needed more than this leaves its lists to the collector rather than keep them.
+        private const int MaxKeptCapacity = 64;
+
+        public List<IPAddress> Seen { get; } = [];
+
+        public List<IPAddress> V4 { get; } = [];
+
+        public List<IPAddress> V6 { get; } = [];
+
+        public List<IPAddress> Ordered { get; } = [];
+
+        public List<MxTarget> Targets { get; } = [];
+
+        /// <summary>Empties the lists (no reference to this selection's objects stays); the scratch to keep, or <see langword="null"/> if it grew too large.</summary>
+        public Scratch? Clear()
+        {
+            bool keep = Seen.Capacity <= MaxKeptCapacity && Ordered.Capacity <= MaxKeptCapacity && Targets.Capacity <= MaxKeptCapacity
+                && V4.Capacity <= MaxKeptCapacity && V6.Capacity <= MaxKeptCapacity;
+            Seen.Clear();
+            V4.Clear();
+            V6.Clear();
+            Ordered.Clear();
+            Targets.Clear();
+            return keep ? this : null;
+        }
+    }
 }
