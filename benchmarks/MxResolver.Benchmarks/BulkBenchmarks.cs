@@ -110,6 +110,9 @@ public class BulkBenchmarks
         _unbound.Dispose();
     }
 
+    /// <summary>The loopback Unbound's UDP and TCP address, once <see cref="Setup"/> ran (for <see cref="BulkAllocations"/>).</summary>
+    internal IPEndPoint UnboundEndPoint => _unbound.EndPoint;
+
     [Benchmark(Baseline = true, OperationsPerInvoke = Domains, Description = "MxResolver over UDP, 64 domains in flight")]
     public Task<int> MxResolverUdp() => ResolveAllAsync(_udp);
 

@@ -7,4 +7,10 @@ if (args.Contains(CacheMemory.Switch))
     return;
 }
 
+if (args.Contains(BulkAllocations.Switch))
+{
+    BulkAllocations.Run(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

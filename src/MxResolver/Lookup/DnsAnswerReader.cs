@@ -86,19 +86,14 @@ internal static class DnsAnswerReader
         }
 
         aliasTimeToLive = ttl;
-        var answer = new DnsAnswer(name, type, DnsAnswerKind.NoData)
-        {
-            CanonicalName = canonicalName,
-            Aliases = aliases?.ToImmutable() ?? ImmutableArray<string>.Empty,
-            IsSecure = scan.IsSecure,
-        };
-
+        ImmutableArray<string> aliasList = aliases?.ToImmutable() ?? ImmutableArray<string>.Empty;
         if (scan.ResponseCode == DnsResponseCode.NameError)
         {
-            return WithNegativeTtl(message, scan, answer with { Kind = DnsAnswerKind.NxDomain });
+            return Negative(message, scan, name, type, DnsAnswerKind.NxDomain, canonicalName, aliasList);
         }
 
-        // The arrays below are new and never seen elsewhere, so they become the results without a copy.
+        // One answer object per reply: the arrays below are new and never seen elsewhere, so they
+        // become the results without a copy.
         if (scan.TypeCount > 0)
         {
             var owners = new OwnerMatch(canonicalOffset, name);
@@ -107,7 +102,7 @@ internal static class DnsAnswerReader
                 MxAnswer[] mx = ReadMx(message, records, scan.TypeCount, ref owners, ref ttl);
                 if (mx.Length > 0)
                 {
-                    return answer with { Kind = DnsAnswerKind.Success, MxRecords = ImmutableCollectionsMarshal.AsImmutableArray(mx), TimeToLive = ttl };
+                    return Success(name, type, canonicalName, aliasList, scan.IsSecure, ttl, mx: mx);
                 }
             }
             else if (type is DnsRecordType.A or DnsRecordType.AAAA)
@@ -115,7 +110,7 @@ internal static class DnsAnswerReader
                 IPAddress[] addresses = ReadAddresses(message, records, type, scan.TypeCount, ref owners, ref ttl);
                 if (addresses.Length > 0)
                 {
-                    return answer with { Kind = DnsAnswerKind.Success, Addresses = ImmutableCollectionsMarshal.AsImmutableArray(addresses), TimeToLive = ttl };
+                    return Success(name, type, canonicalName, aliasList, scan.IsSecure, ttl, addresses: addresses);
                 }
             }
             else
@@ -123,12 +118,12 @@ internal static class DnsAnswerReader
                 byte[][] data = ReadRecordData(message, records, type, scan.TypeCount, ref owners, ref ttl);
                 if (data.Length > 0)
                 {
-                    return answer with { Kind = DnsAnswerKind.Success, RecordData = ImmutableCollectionsMarshal.AsImmutableArray(data), TimeToLive = ttl };
+                    return Success(name, type, canonicalName, aliasList, scan.IsSecure, ttl, data: data);
                 }
             }
         }
 
-        return WithNegativeTtl(message, scan, answer);
+        return Negative(message, scan, name, type, DnsAnswerKind.NoData, canonicalName, aliasList);
     }
 
     /// <summary>
@@ -218,16 +213,38 @@ internal static class DnsAnswerReader
         return count == result.Length ? result : result[..count];
     }
 
-    private static DnsAnswer WithNegativeTtl(ReadOnlySpan<byte> message, in DnsReplyScan scan, DnsAnswer answer)
-    {
-        if (!scan.HasSoa)
+    /// <summary>A positive answer with the records of one kind (the arrays become the answer's own).</summary>
+    private static DnsAnswer Success(string name, DnsRecordType type, string canonicalName, ImmutableArray<string> aliases, bool secure, uint ttl, MxAnswer[]? mx = null, IPAddress[]? addresses = null, byte[][]? data = null)
+        => new(name, type, DnsAnswerKind.Success)
         {
-            return answer with { HasSoa = false, TimeToLive = 0 };
+            CanonicalName = canonicalName,
+            Aliases = aliases,
+            IsSecure = secure,
+            TimeToLive = ttl,
+            MxRecords = mx is null ? ImmutableArray<MxAnswer>.Empty : ImmutableCollectionsMarshal.AsImmutableArray(mx),
+            Addresses = addresses is null ? ImmutableArray<IPAddress>.Empty : ImmutableCollectionsMarshal.AsImmutableArray(addresses),
+            RecordData = data is null ? ImmutableArray<byte[]>.Empty : ImmutableCollectionsMarshal.AsImmutableArray(data),
+        };
+
+    /// <summary>A negative answer (NXDOMAIN or NODATA) with its TTL from the SOA, or none without one (RFC 2308 §5).</summary>
+    private static DnsAnswer Negative(ReadOnlySpan<byte> message, in DnsReplyScan scan, string name, DnsRecordType type, DnsAnswerKind kind, string canonicalName, ImmutableArray<string> aliases)
+    {
+        uint ttl = 0;
+        if (scan.HasSoa)
+        {
+            DnsRecordView soa = scan.Soa;
+            DnsRecordData.SoaFields fields = DnsRecordData.ReadSoa(message, soa);
+            ttl = Math.Min(soa.TimeToLive, fields.Minimum);
         }
 
-        DnsRecordView soa = scan.Soa;
-        DnsRecordData.SoaFields fields = DnsRecordData.ReadSoa(message, soa);
-        return answer with { HasSoa = true, TimeToLive = Math.Min(soa.TimeToLive, fields.Minimum) };
+        return new DnsAnswer(name, type, kind)
+        {
+            CanonicalName = canonicalName,
+            Aliases = aliases,
+            IsSecure = scan.IsSecure,
+            HasSoa = scan.HasSoa,
+            TimeToLive = ttl,
+        };
     }
 
     /// <summary>The first CNAME kept whose owner is the name at <paramref name="ownerOffset"/> (or <paramref name="name"/> when -1).</summary>

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using MxResolver.Diagnostics;
 using MxResolver.Dns;
+using MxResolver.Transport;
 
 namespace MxResolver.Lookup;
 
@@ -41,6 +43,7 @@ internal sealed class DnsLookup : IDnsLookup
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<DnsAnswer> LookupAsync(string name, DnsRecordType type, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);

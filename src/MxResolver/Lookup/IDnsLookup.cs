@@ -13,7 +13,10 @@ internal interface IDnsLookup
     /// <param name="name">An absolute ASCII name, lower case, with its trailing dot.</param>
     /// <param name="type">The record type: MX, A or AAAA for resolution; TXT or TLSA for the policy layer.</param>
     /// <param name="cancellationToken">Stops the lookup.</param>
-    /// <returns>The answer; failures are values (<see cref="DnsAnswerKind.Failure"/>), not exceptions.</returns>
+    /// <returns>
+    /// The answer; failures are values (<see cref="DnsAnswerKind.Failure"/>), not exceptions. The
+    /// task may be pooled: await it (or call <see cref="ValueTask{TResult}.AsTask"/>) exactly once.
+    /// </returns>
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
     ValueTask<DnsAnswer> LookupAsync(string name, DnsRecordType type, CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using MxResolver.Transport;
 
 namespace MxResolver.Resolution;
 
@@ -22,10 +23,11 @@ namespace MxResolver.Resolution;
 /// their places back in order, so each has its own slot (index modulo window).
 /// </para>
 /// </remarks>
-internal sealed class BulkResolution : IDisposable
+internal sealed partial class BulkResolution : IDisposable
 {
     private readonly IMxResolver _resolver;
-    private readonly SemaphoreSlim _window;
+    private readonly Window _window;
+    private readonly BoundedPool<InFlight> _resolutions;
     private readonly Channel<MxBulkResult> _results = Channel.CreateUnbounded<MxBulkResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop;
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,7 +40,8 @@ internal sealed class BulkResolution : IDisposable
     private BulkResolution(IMxResolver resolver, int window, CancellationToken cancellationToken)
     {
         _resolver = resolver;
-        _window = new SemaphoreSlim(window, window);
+        _window = new Window(window);
+        _resolutions = new BoundedPool<InFlight>(window);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
 
@@ -99,11 +102,7 @@ internal sealed class BulkResolution : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _stop.Dispose();
-        _window.Dispose();
-    }
+    public void Dispose() => _stop.Dispose();
 
     private async Task ReadInputsAsync(IAsyncEnumerable<string> inputs)
     {
@@ -125,7 +124,7 @@ internal sealed class BulkResolution : IDisposable
 
                 await _window.WaitAsync(stop).ConfigureAwait(false);
                 Interlocked.Increment(ref _running);
-                _ = ResolveAsync(index++, input, stop);
+                (_resolutions.TryRent(out InFlight? resolution) ? resolution : new InFlight(this)).Start(index++, input, stop);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -144,28 +143,31 @@ internal sealed class BulkResolution : IDisposable
         }
     }
 
-    private async Task ResolveAsync(int index, string input, CancellationToken stop)
+    /// <summary>The resolver's task for one input; awaited exactly once (by <see cref="InFlight"/>), so it may be the resolver's pooled one.</summary>
+    private ValueTask<MxResolution> StartResolution(string input, CancellationToken stop)
+        => _resolver is MailExchangeResolver resolver ? resolver.ResolvePooledAsync(input, stop) : _resolver.ResolveAsync(input, stop);
+
+    /// <summary>One resolution ended: its result goes to the channel (unless the run was stopped), and it leaves the run.</summary>
+    private void Complete(int index, string input, MxResolution? resolution, Exception? failure, CancellationToken stop)
     {
         try
         {
-            MxBulkResult result;
-            try
-            {
-                MxResolution resolution = await _resolver.ResolveAsync(input, stop).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"{_resolver.GetType().Name}.ResolveAsync returned null.");
-                result = new MxBulkResult(index, input, resolution, exception: null);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            if (failure is OperationCanceledException && stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e)
+
+            if (failure is null && resolution is null)
             {
-                // Expected outcomes are values, so this is a bug in the resolver. It fails this
-                // input only: one bad input must not cost the results of a million others. A
-                // temporary failure, because a sender retries it rather than bouncing the mail.
-                result = new MxBulkResult(index, input, Unexpected(input, e), e);
+                failure = new InvalidOperationException($"{_resolver.GetType().Name}.ResolveAsync returned null.");
             }
+
+            // Expected outcomes are values, so an exception is a bug in the resolver. It fails this
+            // input only: one bad input must not cost the results of a million others. A temporary
+            // failure, because a sender retries it rather than bouncing the mail.
+            MxBulkResult result = failure is null
+                ? new MxBulkResult(index, input, resolution!, exception: null)
+                : new MxBulkResult(index, input, Unexpected(input, failure), failure);
 
             // Unbounded, and open until the last resolution leaves: the write always succeeds.
             _results.Writer.TryWrite(result);

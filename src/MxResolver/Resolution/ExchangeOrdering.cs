@@ -1,27 +1,37 @@
+using System.Runtime.InteropServices;
+
 namespace MxResolver.Resolution;
 
 /// <summary>Puts the exchanges in attempt order and prunes them (R11–R14, and the target cap of R19).</summary>
 internal static class ExchangeOrdering
 {
+    // Up to this many candidates, de-duplication scans and sorting inserts; beyond, they use a dictionary and a library sort.
+    private const int LinearLimit = 16;
+
     /// <summary>
     /// R13: keeps each exchange once, at its best preference; the other listings are reported
-    /// as duplicates. The result keeps the first-seen order of the kept exchanges.
+    /// as duplicates. The kept exchanges stay in <paramref name="candidates"/>, in the first-seen
+    /// order of their names.
     /// </summary>
-    public static List<MxCandidate> Deduplicate(IReadOnlyList<MxCandidate> candidates, MxResolutionBuilder builder)
+    public static void Deduplicate(List<MxCandidate> candidates, MxResolutionBuilder builder)
     {
-        var best = new Dictionary<string, MxCandidate>(StringComparer.Ordinal);
-        var order = new List<string>(candidates.Count);
-        foreach (MxCandidate candidate in candidates)
+        // An MX set is a handful of names: a scan of the kept ones costs less than a dictionary,
+        // which only large sets (a reply can carry hundreds) get.
+        Dictionary<string, int>? index = candidates.Count > LinearLimit ? new(candidates.Count, StringComparer.Ordinal) : null;
+        int kept = 0;
+        for (int i = 0; i < candidates.Count; i++)
         {
-            if (!best.TryGetValue(candidate.Host, out MxCandidate? kept))
+            MxCandidate candidate = candidates[i];
+            int at = index is null ? IndexOfHost(candidates, kept, candidate.Host) : index.GetValueOrDefault(candidate.Host, -1);
+            if (at < 0)
             {
-                best.Add(candidate.Host, candidate);
-                order.Add(candidate.Host);
+                index?.Add(candidate.Host, kept);
+                candidates[kept++] = candidate;
             }
-            else if (candidate.Preference < kept.Preference)
+            else if (candidate.Preference < candidates[at].Preference)
             {
-                builder.Drop(kept, ExchangeDropReason.Duplicate);
-                best[candidate.Host] = candidate;
+                builder.Drop(candidates[at], ExchangeDropReason.Duplicate);
+                candidates[at] = candidate;
             }
             else
             {
@@ -29,7 +39,7 @@ internal static class ExchangeOrdering
             }
         }
 
-        return order.ConvertAll(host => best[host]);
+        candidates.RemoveRange(kept, candidates.Count - kept);
     }
 
     /// <summary>
@@ -39,11 +49,44 @@ internal static class ExchangeOrdering
     /// </summary>
     public static void SortAndShuffle(List<MxCandidate> candidates, Random random)
     {
-        // A stable sort, so that a seeded random source gives reproducible orders.
-        MxCandidate[] sorted = [.. candidates.OrderBy(candidate => candidate.Preference)];
-        ShuffleTies(sorted, random, static candidate => candidate.Preference);
-        candidates.Clear();
-        candidates.AddRange(sorted);
+        // A stable sort, so that a seeded random source gives reproducible orders: insertion sort in
+        // place for the usual handful, a stable library sort for large sets (same order either way).
+        Span<MxCandidate> items = CollectionsMarshal.AsSpan(candidates);
+        if (items.Length <= LinearLimit)
+        {
+            for (int i = 1; i < items.Length; i++)
+            {
+                MxCandidate item = items[i];
+                int j = i - 1;
+                while (j >= 0 && items[j].Preference > item.Preference)
+                {
+                    items[j + 1] = items[j];
+                    j--;
+                }
+
+                items[j + 1] = item;
+            }
+        }
+        else
+        {
+            MxCandidate[] sorted = [.. candidates.OrderBy(static candidate => candidate.Preference)];
+            sorted.CopyTo(items);
+        }
+
+        ShuffleTies(items, random, static candidate => candidate.Preference);
+    }
+
+    private static int IndexOfHost(List<MxCandidate> candidates, int count, string host)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (string.Equals(candidates[i].Host, host, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>

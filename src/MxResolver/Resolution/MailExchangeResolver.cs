@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MxResolver.Caching;
@@ -8,6 +10,7 @@ using MxResolver.Dns;
 using MxResolver.Lookup;
 using MxResolver.Resolution;
 using MxResolver.Input;
+using MxResolver.Transport;
 
 namespace MxResolver;
 
@@ -35,6 +38,8 @@ public sealed partial class MailExchangeResolver : IMxResolver
     private readonly Random _random;
     private readonly ILogger _logger;
     private readonly MxResolverTelemetry? _telemetry;
+    private readonly ResolutionDeadlines? _deadlines;
+    private readonly Func<MxCandidate, bool>? _isLocal;
 
     /// <summary>Creates a resolver with the default <see cref="MxResolverOptions"/> (the system's name servers).</summary>
     /// <exception cref="InvalidOperationException">The system's configuration names no name server.</exception>
@@ -132,10 +137,27 @@ public sealed partial class MailExchangeResolver : IMxResolver
         _telemetry = telemetry;
         _answerCache = answerCache;
         _resolutionCache = answerCache is null ? null : new ResolutionCache(answerCache.TimeProvider, answerCache.MaxEntries, settings.MaxAddresses);
+        _deadlines = settings.ResolutionTimeout == Timeout.InfiniteTimeSpan ? null : new ResolutionDeadlines(settings.ResolutionTimeout, timeProvider);
+
+        // Made once: a method group converted per resolution would be a delegate per resolution.
+        _isLocal = settings.LocalHostNames.Count > 0 || settings.LocalAddresses.Count > 0 ? IsLocal : null;
     }
 
     /// <inheritdoc />
     public ValueTask<MxResolution> ResolveAsync(string domainOrAddress, CancellationToken cancellationToken = default)
+    {
+        // Callers may do with the task what a task allows (wait on it, await it twice): a resolution
+        // that has to wait is handed out as a Task, never as the pooled box it runs in.
+        ValueTask<MxResolution> resolution = ResolvePooledAsync(domainOrAddress, cancellationToken);
+        return resolution.IsCompletedSuccessfully ? new ValueTask<MxResolution>(resolution.Result) : new ValueTask<MxResolution>(resolution.AsTask());
+    }
+
+    /// <summary>
+    /// <see cref="ResolveAsync"/> for a caller that awaits the task exactly once and does nothing
+    /// else with it (<c>ResolveManyAsync</c>): the task may be a pooled box, which is reused for
+    /// another resolution once its result has been read.
+    /// </summary>
+    internal ValueTask<MxResolution> ResolvePooledAsync(string domainOrAddress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(domainOrAddress);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -186,12 +208,10 @@ public sealed partial class MailExchangeResolver : IMxResolver
                 return new ValueTask<MxResolution>(Log(builder.Build(MxResolutionStatus.InvalidInput, error: input.Error)));
 
             case MxInputKind.AddressLiteral:
-                // R2: a literal needs no DNS; it still goes through self-pruning and the filter.
-                return ResolveWithDeadlineAsync(
-                    input.LiteralText!,
-                    token => ResolveCandidatesAsync([new MxCandidate(input.LiteralText!, 0, IsImplicit: false, input.Address)], isImplicit: false, builder, token),
-                    builder,
-                    cancellationToken);
+                // R2: a literal needs no DNS (so nothing to wait for, and no deadline); it still goes
+                // through self-pruning and the filter.
+                MxCandidate literal = new(input.LiteralText!, 0, IsImplicit: false, input.Address);
+                return new ValueTask<MxResolution>(Log(ResolveCandidates([literal], isImplicit: false, builder)));
 
             default:
                 if (TryGetCached(input.AsciiDomain!, domainOrAddress, out MxResolution? cached))
@@ -201,84 +221,194 @@ public sealed partial class MailExchangeResolver : IMxResolver
 
                 builder.AsciiDomain = input.AsciiDomain;
                 builder.UnicodeDomain = input.UnicodeDomain;
-                return ResolveWithDeadlineAsync(input.AsciiDomain!, token => ResolveDomainAsync(input.AsciiDomain!, builder, token), builder, cancellationToken);
+                return ResolveDomainAsync(input.AsciiDomain!, builder, cancellationToken);
         }
     }
 
-    // subject: the domain or address literal, never the raw input (an email address is personal
-    // data and stays out of logs).
-    private async ValueTask<MxResolution> ResolveWithDeadlineAsync(
-        string subject,
-        Func<CancellationToken, Task<MxResolution>> resolve,
-        MxResolutionBuilder builder,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole resolution of a domain under its deadline (R6): the MX lookup, then the address
+    /// lookups of every candidate at once (R15). One asynchronous method, so that a resolution
+    /// costs one state machine rather than one per step.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private async ValueTask<MxResolution> ResolveDomainAsync(string asciiDomain, MxResolutionBuilder builder, CancellationToken cancellationToken)
     {
-        if (_settings.ResolutionTimeout == Timeout.InfiniteTimeSpan)
-        {
-            return Log(await resolve(cancellationToken).ConfigureAwait(false));
-        }
-
-        using var deadline = new CancellationTokenSource(_settings.ResolutionTimeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        // The deadline's source is linked to the caller's token by a registration rather than a
+        // linked source; both go back to the pool (or away) once every lookup started has ended.
+        CancellationTokenSource? deadline = _deadlines?.Rent();
+        CancellationTokenRegistration link = deadline is null ? default : cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
+        CancellationToken token = deadline?.Token ?? cancellationToken;
         try
         {
-            return Log(await resolve(linked.Token).ConfigureAwait(false));
+            long cacheGeneration = _resolutionCache?.Generation ?? 0;
+
+            // R1: always the absolute name; no search list, no ndots.
+            string name = asciiDomain + ".";
+            DnsAnswer answer;
+            try
+            {
+                answer = await _lookup.LookupAsync(name, DnsRecordType.MX, token).ConfigureAwait(false);
+            }
+            catch (DnsQueryException e)
+            {
+                // The failure contract of IDnsLookup, enforced: a lookup that throws it fails as a value.
+                answer = DnsAnswer.Failed(name, DnsRecordType.MX, e.Error, e.Message);
+            }
+
+            builder.IsMxSecure = answer.IsSecure;
+            MxSet set = MxSetReader.Read(answer, asciiDomain, _settings, builder);
+            MxResolution result;
+            if (set.Status is { } status)
+            {
+                result = builder.Build(status, error: set.Error);
+            }
+            else if (OrderCandidates(set.Candidates!, builder, out ushort best, out ushort? self) is not { Count: > 0 } ordered)
+            {
+                result = builder.Build(MxResolutionStatus.LoopsToSelf, error: LoopsToSelfError(builder));
+            }
+            else
+            {
+                // R15: every lookup is started before any is awaited, so that a domain with five
+                // exchanges costs about one round trip after the MX lookup, not ten. Each is awaited
+                // even after another failed: none may outlive the resolution (nor its deadline's source).
+                ValueTask<DnsAnswer>[] pending = StartAddressLookups(ordered, token);
+                TargetAnswers[] answers = WithoutAnswers(ordered);
+                Exception? failure = null;
+                for (int i = 0; i < pending.Length; i++)
+                {
+                    MxCandidate candidate = ordered[i / 2];
+                    if (candidate.Address is not null)
+                    {
+                        continue;
+                    }
+
+                    DnsRecordType type = i % 2 == 0 ? DnsRecordType.A : DnsRecordType.AAAA;
+                    DnsAnswer address;
+                    try
+                    {
+                        address = await pending[i].ConfigureAwait(false);
+                    }
+                    catch (DnsQueryException e)
+                    {
+                        address = DnsAnswer.Failed(candidate.QueryName, type, e.Error, e.Message);
+                    }
+                    catch (Exception e)
+                    {
+                        failure ??= e;
+                        continue;
+                    }
+
+                    answers[i / 2] = type == DnsRecordType.A ? answers[i / 2] with { IPv4 = address } : answers[i / 2] with { IPv6 = address };
+                }
+
+                if (failure is not null)
+                {
+                    ExceptionDispatchInfo.Throw(failure);
+                }
+
+                result = SelectTargets(ordered, answers, set.IsImplicit, best, self, builder);
+            }
+
+            _resolutionCache?.Store(asciiDomain, result, builder.AnyLookupFailed, cacheGeneration);
+            return Log(result);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline is not null && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // The deadline is ours, not the caller's: the outcome is a value, and temporary (R6).
-            ResolutionLog.DeadlinePassed(_logger, subject, _settings.ResolutionTimeout);
+            ResolutionLog.DeadlinePassed(_logger, asciiDomain, _settings.ResolutionTimeout);
             return Log(builder.Build(
                 MxResolutionStatus.TemporaryFailure,
-                error: $"The resolution of {subject} did not finish within its deadline of {_settings.ResolutionTimeout.TotalSeconds:0.###} s."));
+                error: $"The resolution of {asciiDomain} did not finish within its deadline of {_settings.ResolutionTimeout.TotalSeconds:0.###} s."));
+        }
+        finally
+        {
+            // The registration first: once disposed, the caller's cancellation no longer reaches the source.
+            link.Dispose();
+            if (deadline is not null)
+            {
+                _deadlines!.Return(deadline);
+            }
         }
     }
 
-    private async Task<MxResolution> ResolveDomainAsync(string asciiDomain, MxResolutionBuilder builder, CancellationToken cancellationToken)
+    /// <summary>Starts the A and AAAA lookups (at 2i and 2i + 1) of every candidate that needs them (R15).</summary>
+    private ValueTask<DnsAnswer>[] StartAddressLookups(List<MxCandidate> candidates, CancellationToken cancellationToken)
     {
-        long cacheGeneration = _resolutionCache?.Generation ?? 0;
+        var pending = new ValueTask<DnsAnswer>[candidates.Count * 2];
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            MxCandidate candidate = candidates[i];
+            if (candidate.Address is null)
+            {
+                string name = candidate.QueryName; // R1: absolute, never completed with a search list
+                pending[2 * i] = _lookup.LookupAsync(name, DnsRecordType.A, cancellationToken);
+                pending[(2 * i) + 1] = _lookup.LookupAsync(name, DnsRecordType.AAAA, cancellationToken);
+            }
+        }
 
-        // R1: always the absolute name; no search list, no ndots.
-        DnsAnswer answer = await TargetAddressLookup.LookupAsync(_lookup, asciiDomain + ".", DnsRecordType.MX, cancellationToken).ConfigureAwait(false);
-        builder.IsMxSecure = answer.IsSecure;
-        MxSet set = MxSetReader.Read(answer, asciiDomain, _settings, builder);
-        MxResolution result = set.Status is { } status
-            ? builder.Build(status, error: set.Error)
-            : await ResolveCandidatesAsync(set.Candidates, set.IsImplicit, builder, cancellationToken).ConfigureAwait(false);
-        _resolutionCache?.Store(asciiDomain, result, builder.AnyLookupFailed, cacheGeneration);
-        return result;
+        return pending;
     }
 
-    private async Task<MxResolution> ResolveCandidatesAsync(IReadOnlyList<MxCandidate> candidates, bool isImplicit, MxResolutionBuilder builder, CancellationToken cancellationToken)
+    /// <summary>
+    /// R13, R11, R12, R14 (by name) and R19: puts <paramref name="ordered"/> (the candidates, a list of
+    /// the caller's own) in attempt order, in place, and returns it; empty when this host is the best
+    /// of them (<paramref name="self"/> then says at which preference).
+    /// </summary>
+    private List<MxCandidate> OrderCandidates(List<MxCandidate> ordered, MxResolutionBuilder builder, out ushort best, out ushort? self)
     {
-        List<MxCandidate> ordered = ExchangeOrdering.Deduplicate(candidates, builder); // R13
+        ExchangeOrdering.Deduplicate(ordered, builder); // R13
         ExchangeOrdering.SortAndShuffle(ordered, _random); // R11, R12
-        ushort best = ordered[0].Preference;
+        best = ordered[0].Preference;
 
         // R14, by name (and by the address of a literal) before any address lookup.
-        ushort? self = ExchangeOrdering.PruneSelf(ordered, IsLocal, builder);
-        if (ordered.Count == 0)
+        self = _isLocal is { } isLocal ? ExchangeOrdering.PruneSelf(ordered, isLocal, builder) : null;
+        if (ordered.Count > 0)
         {
-            return builder.Build(MxResolutionStatus.LoopsToSelf, error: LoopsToSelfError(builder));
+            ExchangeOrdering.Cap(ordered, _settings.MaxTargets, builder); // R19
         }
 
-        ExchangeOrdering.Cap(ordered, _settings.MaxTargets, builder); // R19
-        TargetAnswers[] answers = await TargetAddressLookup.LookupAllAsync(_lookup, ordered, cancellationToken).ConfigureAwait(false); // R15
+        return ordered;
+    }
+
+    /// <summary>The result for candidates that need no lookup: an address literal (R2).</summary>
+    private MxResolution ResolveCandidates(List<MxCandidate> candidates, bool isImplicit, MxResolutionBuilder builder)
+    {
+        List<MxCandidate> ordered = OrderCandidates(candidates, builder, out ushort best, out ushort? self);
+        return ordered.Count == 0
+            ? builder.Build(MxResolutionStatus.LoopsToSelf, error: LoopsToSelfError(builder))
+            : SelectTargets(ordered, WithoutAnswers(ordered), isImplicit, best, self, builder);
+    }
+
+    /// <summary>One entry per candidate, in order, with no answer yet.</summary>
+    private static TargetAnswers[] WithoutAnswers(List<MxCandidate> ordered)
+    {
+        var answers = new TargetAnswers[ordered.Count];
+        for (int i = 0; i < answers.Length; i++)
+        {
+            answers[i] = new TargetAnswers(ordered[i], null, null);
+        }
+
+        return answers;
+    }
+
+    /// <summary>The result from the ordered candidates and their address answers (<see langword="null"/> where no lookup was needed).</summary>
+    private MxResolution SelectTargets(List<MxCandidate> ordered, TargetAnswers[] targets, bool isImplicit, ushort best, ushort? self, MxResolutionBuilder builder)
+    {
 
         // R14, by the addresses the targets resolved to.
         if (_settings.LocalAddresses.Count > 0)
         {
-            var local = answers.Where(HasLocalAddress).Select(answer => answer.Candidate).ToHashSet();
+            var local = targets.Where(HasLocalAddress).Select(answer => answer.Candidate).ToHashSet();
             ushort? selfByAddress = ExchangeOrdering.PruneSelf(ordered, local.Contains, builder);
             if (selfByAddress is not null)
             {
                 self = self is null ? selfByAddress : Math.Min(self.Value, selfByAddress.Value);
                 var remaining = ordered.ToHashSet();
-                answers = answers.Where(answer => remaining.Contains(answer.Candidate)).ToArray();
+                targets = targets.Where(answer => remaining.Contains(answer.Candidate)).ToArray();
             }
         }
 
-        TargetSelectionResult selection = TargetSelection.Select(answers, _settings, builder); // R16-R19
+        TargetSelectionResult selection = TargetSelection.Select(targets, _settings, builder); // R16-R19
         if (selection.Targets.Count > 0)
         {
             return builder.Build(isImplicit ? MxResolutionStatus.ImplicitMx : MxResolutionStatus.Success, selection.Targets);

@@ -6,9 +6,10 @@ namespace MxResolver.Resolution;
 internal sealed class MxResolutionBuilder
 {
     private readonly string _input;
-    private readonly List<string> _warnings = [];
-    private readonly List<DroppedExchange> _droppedExchanges = [];
-    private readonly List<DroppedAddress> _droppedAddresses = [];
+    // Made on first use: most resolutions warn of nothing and drop nothing.
+    private List<string>? _warnings;
+    private List<DroppedExchange>? _droppedExchanges;
+    private List<DroppedAddress>? _droppedAddresses;
     private uint? _timeToLive;
     private bool _isStale;
 
@@ -31,20 +32,20 @@ internal sealed class MxResolutionBuilder
     /// </summary>
     public bool IsMxSecure { get; set; }
 
-    public IReadOnlyList<DroppedExchange> DroppedExchanges => _droppedExchanges;
+    public IReadOnlyList<DroppedExchange> DroppedExchanges => _droppedExchanges ?? (IReadOnlyList<DroppedExchange>)[];
 
     /// <summary>Whether a DNS answer taken into account was a failure (the result is then not cached).</summary>
     public bool AnyLookupFailed { get; private set; }
 
-    public void Warn(string warning) => _warnings.Add(warning);
+    public void Warn(string warning) => (_warnings ??= []).Add(warning);
 
     public void Drop(MxCandidate candidate, ExchangeDropReason reason)
-        => _droppedExchanges.Add(new DroppedExchange(candidate.Host, candidate.Preference, reason));
+        => (_droppedExchanges ??= []).Add(new DroppedExchange(candidate.Host, candidate.Preference, reason));
 
     public void Drop(string host, ushort preference, ExchangeDropReason reason)
-        => _droppedExchanges.Add(new DroppedExchange(host, preference, reason));
+        => (_droppedExchanges ??= []).Add(new DroppedExchange(host, preference, reason));
 
-    public void Drop(DroppedAddress dropped) => _droppedAddresses.Add(dropped);
+    public void Drop(DroppedAddress dropped) => (_droppedAddresses ??= []).Add(dropped);
 
     /// <summary>
     /// Takes part in the result's TTL and staleness: positive and negative answers count for the
@@ -71,9 +72,9 @@ internal sealed class MxResolutionBuilder
             CanonicalName = CanonicalName,
             Aliases = Aliases,
             Targets = targets ?? [],
-            DroppedExchanges = _droppedExchanges.ToArray(),
-            DroppedAddresses = _droppedAddresses.ToArray(),
-            Warnings = _warnings.ToArray(),
+            DroppedExchanges = _droppedExchanges?.ToArray() ?? [],
+            DroppedAddresses = _droppedAddresses?.ToArray() ?? [],
+            Warnings = _warnings?.ToArray() ?? [],
             Error = error,
             IsStale = _isStale,
             IsMxSecure = IsMxSecure && status != MxResolutionStatus.TemporaryFailure,
@@ -83,9 +84,22 @@ internal sealed class MxResolutionBuilder
         };
 
     /// <summary>Strips the trailing dot of an absolute name and lower-cases it; the root stays <c>.</c>.</summary>
-    public static string ToHost(string absoluteName)
+    public static string ToHost(string absoluteName) => ToHost(absoluteName, out _);
+
+    /// <summary>
+    /// <see cref="ToHost(string)"/>, and <paramref name="absoluteName"/> itself in <paramref name="absolute"/>
+    /// when it already is the host's absolute form (lower case, trailing dot), else <see langword="null"/>.
+    /// </summary>
+    public static string ToHost(string absoluteName, out string? absolute)
     {
         string lower = absoluteName.ToLowerInvariant();
-        return lower.Length > 1 && lower.EndsWith('.') ? lower[..^1] : lower;
+        if (lower.Length > 1 && lower.EndsWith('.'))
+        {
+            absolute = ReferenceEquals(lower, absoluteName) ? absoluteName : null;
+            return lower[..^1];
+        }
+
+        absolute = null;
+        return lower;
     }
 }

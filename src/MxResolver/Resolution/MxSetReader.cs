@@ -6,9 +6,13 @@ using MxResolver.Input;
 namespace MxResolver.Resolution;
 
 /// <summary>What the MX lookup of the domain leads to: a final status, or exchanges to resolve.</summary>
-internal sealed record MxSet(MxResolutionStatus? Status, string? Error, IReadOnlyList<MxCandidate> Candidates, bool IsImplicit)
+/// <param name="Status">The final status, when there are no exchanges to resolve.</param>
+/// <param name="Error">Why, for a final status that is a failure.</param>
+/// <param name="Candidates">The exchanges to resolve (a list of the reader's own, which ordering then works on in place); <see langword="null"/> with a final status.</param>
+/// <param name="IsImplicit">Whether the one candidate is the domain itself (R7).</param>
+internal readonly record struct MxSet(MxResolutionStatus? Status, string? Error, List<MxCandidate>? Candidates, bool IsImplicit)
 {
-    public static MxSet Final(MxResolutionStatus status, string error) => new(status, error, [], false);
+    public static MxSet Final(MxResolutionStatus status, string error) => new(status, error, null, false);
 }
 
 /// <summary>Interprets the MX answer of the domain (R4–R10).</summary>
@@ -36,9 +40,12 @@ internal static class MxSetReader
         builder.Consider(answer);
 
         // R4: the canonical name is processed as if it were the initial name (RFC 5321 §5.1).
-        string canonical = MxResolutionBuilder.ToHost(answer.CanonicalName);
+        string canonical = MxResolutionBuilder.ToHost(answer.CanonicalName, out string? absoluteCanonical);
         builder.CanonicalName = canonical;
-        builder.Aliases = answer.Aliases.Select(MxResolutionBuilder.ToHost).ToArray();
+        if (!answer.Aliases.IsEmpty)
+        {
+            builder.Aliases = answer.Aliases.Select(MxResolutionBuilder.ToHost).ToArray();
+        }
 
         switch (answer.Kind)
         {
@@ -48,7 +55,7 @@ internal static class MxSetReader
 
             case DnsAnswerKind.NoData:
                 // R7: only NODATA leads to the implicit MX, the domain itself at preference 0.
-                return new MxSet(null, null, [new MxCandidate(canonical, 0, IsImplicit: true)], IsImplicit: true);
+                return new MxSet(null, null, [new MxCandidate(canonical, 0, IsImplicit: true) { AbsoluteName = absoluteCanonical }], IsImplicit: true);
         }
 
         return ReadExchanges(answer, domain, settings, builder);
@@ -57,14 +64,14 @@ internal static class MxSetReader
     private static MxSet ReadExchanges(DnsAnswer answer, string domain, ResolverSettings settings, MxResolutionBuilder builder)
     {
         var candidates = new List<MxCandidate>(answer.MxRecords.Length);
-        var nullRecords = new List<MxAnswer>();
+        List<MxAnswer>? nullRecords = null;
         int others = 0;
         foreach (MxAnswer record in answer.MxRecords)
         {
-            string host = MxResolutionBuilder.ToHost(record.Exchange);
+            string host = MxResolutionBuilder.ToHost(record.Exchange, out string? absolute);
             if (host == ".")
             {
-                nullRecords.Add(record);
+                (nullRecords ??= []).Add(record);
                 continue;
             }
 
@@ -91,7 +98,7 @@ internal static class MxSetReader
             }
             else
             {
-                candidates.Add(new MxCandidate(host, record.Preference, IsImplicit: false));
+                candidates.Add(new MxCandidate(host, record.Preference, IsImplicit: false) { AbsoluteName = absolute });
             }
         }
 
@@ -101,12 +108,15 @@ internal static class MxSetReader
             return MxSet.Final(MxResolutionStatus.NullMx, $"The domain {domain} publishes a null MX (RFC 7505): it accepts no mail.");
         }
 
-        foreach (MxAnswer record in nullRecords)
+        if (nullRecords is not null)
         {
-            // R9: a null MX next to real ones is a misconfiguration (RFC 7505 §3); the real ones
-            // are used so that mail is not lost on a publisher's mistake.
-            builder.Warn($"The domain {domain} publishes a null MX (preference {record.Preference}) next to other exchanges (RFC 7505 §3 forbids it); the null MX is ignored.");
-            builder.Drop(".", record.Preference, ExchangeDropReason.NullMx);
+            foreach (MxAnswer record in nullRecords)
+            {
+                // R9: a null MX next to real ones is a misconfiguration (RFC 7505 §3); the real ones
+                // are used so that mail is not lost on a publisher's mistake.
+                builder.Warn($"The domain {domain} publishes a null MX (preference {record.Preference}) next to other exchanges (RFC 7505 §3 forbids it); the null MX is ignored.");
+                builder.Drop(".", record.Preference, ExchangeDropReason.NullMx);
+            }
         }
 
         if (candidates.Count == 0)

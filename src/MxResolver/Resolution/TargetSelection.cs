@@ -4,8 +4,11 @@ using MxResolver.Lookup;
 
 namespace MxResolver.Resolution;
 
+/// <summary>The A and AAAA answers of one candidate; both <see langword="null"/> when it needs no lookup.</summary>
+internal readonly record struct TargetAnswers(MxCandidate Candidate, DnsAnswer? IPv4, DnsAnswer? IPv6);
+
 /// <summary>The targets that have usable addresses, and how the others failed.</summary>
-internal sealed record TargetSelectionResult(IReadOnlyList<MxTarget> Targets, IReadOnlyList<string> TemporaryFailures, bool AllWithoutAddress);
+internal readonly record struct TargetSelectionResult(IReadOnlyList<MxTarget> Targets, IReadOnlyList<string> TemporaryFailures, bool AllWithoutAddress);
 
 /// <summary>
 /// Turns the answers of the candidates into targets (R15–R19): follows aliased exchanges with a
@@ -14,18 +17,43 @@ internal sealed record TargetSelectionResult(IReadOnlyList<MxTarget> Targets, IR
 /// </summary>
 internal static class TargetSelection
 {
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
     public static TargetSelectionResult Select(IReadOnlyList<TargetAnswers> answers, ResolverSettings settings, MxResolutionBuilder builder)
     {
         bool useV4 = settings.AddressFamily != AddressFamilyPreference.IPv6Only;
         bool useV6 = settings.AddressFamily != AddressFamilyPreference.IPv4Only;
-        var seen = new HashSet<IPAddress>();
-        var targets = new List<MxTarget>(answers.Count);
-        var temporaryFailures = new List<string>();
+
+        // The usual result is a few targets of a few addresses: lists scanned in place of sets, and
+        // working lists the thread keeps from one selection to the next (selection never waits, so
+        // nothing else runs on the thread meanwhile). Only the targets and their addresses are new.
+        Scratch scratch = t_scratch ?? new Scratch();
+        t_scratch = null;
+        try
+        {
+            return Select(answers, settings, builder, useV4, useV6, scratch);
+        }
+        finally
+        {
+            t_scratch = scratch.Clear();
+        }
+    }
+
+    private static TargetSelectionResult Select(IReadOnlyList<TargetAnswers> answers, ResolverSettings settings, MxResolutionBuilder builder, bool useV4, bool useV6, Scratch scratch)
+    {
+        List<IPAddress> seen = scratch.Seen; // normalized, every address kept so far
+        List<IPAddress> v4 = scratch.V4;
+        List<IPAddress> v6 = scratch.V6;
+        List<IPAddress> ordered = scratch.Ordered;
+        List<MxTarget> targets = scratch.Targets;
+        List<string>? temporaryFailures = null;
         bool allWithoutAddress = true;
         int total = 0;
 
-        foreach (TargetAnswers target in answers)
+        for (int t = 0; t < answers.Count; t++)
         {
+            TargetAnswers target = answers[t];
             MxCandidate candidate = target.Candidate;
             WarnIfAlias(target, builder);
 
@@ -33,61 +61,50 @@ internal static class TargetSelection
             string? v4Failure = useV4 ? Consider(target.IPv4, builder) : null;
             string? v6Failure = useV6 ? Consider(target.IPv6, builder) : null;
 
-            var published = new List<IPAddress>();
+            v4.Clear();
+            v6.Clear();
+            int published = 0;
             if (candidate.Address is not null)
             {
-                published.Add(candidate.Address);
+                Classify(candidate, candidate.Address, useV4, useV6, settings, seen, v4, v6, builder);
+                published++;
             }
 
-            AddAddresses(target.IPv4, published);
-            AddAddresses(target.IPv6, published);
-
-            var v4 = new List<IPAddress>();
-            var v6 = new List<IPAddress>();
-            var local = new HashSet<IPAddress>();
-            foreach (IPAddress address in published)
+            foreach (DnsAnswer? answer in (ReadOnlySpan<DnsAnswer?>)[target.IPv4, target.IPv6])
             {
-                bool isV6 = address.AddressFamily == AddressFamily.InterNetworkV6;
-                AddressCategories blocked = AddressClassifier.Classify(address) & settings.BlockedAddresses;
-                if (isV6 ? !useV6 : !useV4)
+                if (answer is { Kind: DnsAnswerKind.Success })
                 {
-                    builder.Drop(new DroppedAddress(candidate.Host, address, AddressDropReason.ExcludedFamily));
+                    foreach (IPAddress address in answer.Addresses)
+                    {
+                        Classify(candidate, address, useV4, useV6, settings, seen, v4, v6, builder);
+                        published++;
+                    }
                 }
-                else if (blocked != AddressCategories.None)
+            }
+
+            OrderFamilies(v6, v4, settings.AddressFamily, ordered);
+
+            // R19: the first addresses in attempt order, as many as both caps allow.
+            int room = Math.Max(0, Math.Min(settings.MaxAddressesPerTarget, settings.MaxAddresses - total));
+            int keep = Math.Min(ordered.Count, room);
+            bool cappedByTotal = ordered.Count > keep && total + keep >= settings.MaxAddresses;
+            IPAddress[] kept = keep == 0 ? [] : new IPAddress[keep];
+            for (int i = 0; i < ordered.Count; i++)
+            {
+                if (i < keep)
                 {
-                    // R18: after unwrapping IPv4-mapped and NAT64 forms; reported, never silently lost.
-                    builder.Drop(new DroppedAddress(candidate.Host, address, AddressDropReason.Blocked, blocked));
-                }
-                else if (!local.Add(AddressClassifier.Normalize(address)) || seen.Contains(AddressClassifier.Normalize(address)))
-                {
-                    // R13: an address reachable under several exchanges is attempted once, at its best position.
-                    builder.Drop(new DroppedAddress(candidate.Host, address, AddressDropReason.Duplicate));
+                    kept[i] = ordered[i];
+                    seen.Add(AddressClassifier.Normalize(ordered[i]));
                 }
                 else
                 {
-                    (isV6 ? v6 : v4).Add(address);
+                    builder.Drop(new DroppedAddress(candidate.Host, ordered[i], AddressDropReason.LimitExceeded));
                 }
             }
 
-            var kept = new List<IPAddress>();
-            bool cappedByTotal = false;
-            foreach (IPAddress address in OrderFamilies(v6, v4, settings.AddressFamily))
-            {
-                // R19
-                if (kept.Count >= settings.MaxAddressesPerTarget || total >= settings.MaxAddresses)
-                {
-                    cappedByTotal |= total >= settings.MaxAddresses;
-                    builder.Drop(new DroppedAddress(candidate.Host, address, AddressDropReason.LimitExceeded));
-                    continue;
-                }
-
-                kept.Add(address);
-                total++;
-                seen.Add(AddressClassifier.Normalize(address));
-            }
-
+            total += keep;
             string? failure = v4Failure ?? v6Failure;
-            if (kept.Count > 0)
+            if (keep > 0)
             {
                 allWithoutAddress = false;
                 targets.Add(new MxTarget(candidate.Host, candidate.Preference, candidate.IsImplicit, kept)
@@ -109,10 +126,10 @@ internal static class TargetSelection
                 string description = v4Failure is not null && v6Failure is not null && v4Failure != v6Failure
                     ? $"{v4Failure}; {v6Failure}"
                     : failure;
-                temporaryFailures.Add($"{candidate.Host}: {description}");
+                (temporaryFailures ??= []).Add($"{candidate.Host}: {description}");
                 builder.Drop(candidate, ExchangeDropReason.LookupFailed);
             }
-            else if (published.Count == 0)
+            else if (published == 0)
             {
                 builder.Drop(candidate, ExchangeDropReason.NoAddress);
             }
@@ -123,7 +140,7 @@ internal static class TargetSelection
             }
         }
 
-        if (targets.Count > 0)
+        if (targets.Count > 0 && temporaryFailures is not null)
         {
             foreach (string failure in temporaryFailures)
             {
@@ -131,41 +148,104 @@ internal static class TargetSelection
             }
         }
 
-        return new TargetSelectionResult(targets, temporaryFailures, allWithoutAddress);
+        return new TargetSelectionResult(targets.ToArray(), temporaryFailures ?? (IReadOnlyList<string>)[], allWithoutAddress);
     }
 
     /// <summary>
-    /// R17: the order of families within one target. <see cref="AddressFamilyPreference.Both"/>
-    /// interleaves them starting with IPv6, as RFC 8305 §4 sorts destinations.
+    /// Files one published address of <paramref name="candidate"/>: dropped for its family, its
+    /// category (R18) or as a duplicate (R13), else added to <paramref name="v4"/> or <paramref name="v6"/>.
     /// </summary>
-    internal static IEnumerable<IPAddress> OrderFamilies(IReadOnlyList<IPAddress> v6, IReadOnlyList<IPAddress> v4, AddressFamilyPreference preference)
+    private static void Classify(MxCandidate candidate, IPAddress address, bool useV4, bool useV6, ResolverSettings settings, List<IPAddress> seen, List<IPAddress> v4, List<IPAddress> v6, MxResolutionBuilder builder)
     {
+        bool isV6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        AddressCategories blocked = AddressClassifier.Classify(address) & settings.BlockedAddresses;
+        if (isV6 ? !useV6 : !useV4)
+        {
+            builder.Drop(new DroppedAddress(candidate.Host, address, AddressDropReason.ExcludedFamily));
+        }
+        else if (blocked != AddressCategories.None)
+        {
+            // R18: after unwrapping IPv4-mapped and NAT64 forms; reported, never silently lost.
+            builder.Drop(new DroppedAddress(candidate.Host, address, AddressDropReason.Blocked, blocked));
+        }
+        else if (IsDuplicate(AddressClassifier.Normalize(address), seen, v4, v6))
+        {
+            // R13: an address reachable under several exchanges (or listed twice) is attempted once, at its best position.
+            builder.Drop(new DroppedAddress(candidate.Host, address, AddressDropReason.Duplicate));
+        }
+        else
+        {
+            (isV6 ? v6 : v4).Add(address);
+        }
+    }
+
+    /// <summary>Whether <paramref name="normalized"/> was kept under a better target, or already taken for this one.</summary>
+    private static bool IsDuplicate(IPAddress normalized, List<IPAddress> seen, List<IPAddress> v4, List<IPAddress> v6)
+    {
+        if (seen.Contains(normalized))
+        {
+            return true;
+        }
+
+        // Compared in normalized form: an IPv4-mapped address is filed under IPv6 but equals its IPv4 address.
+        foreach (IPAddress taken in v4)
+        {
+            if (AddressClassifier.Normalize(taken).Equals(normalized))
+            {
+                return true;
+            }
+        }
+
+        foreach (IPAddress taken in v6)
+        {
+            if (AddressClassifier.Normalize(taken).Equals(normalized))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// R17: the order of families within one target, written to <paramref name="ordered"/>.
+    /// <see cref="AddressFamilyPreference.Both"/> interleaves them starting with IPv6, as RFC 8305 §4
+    /// sorts destinations.
+    /// </summary>
+    internal static void OrderFamilies(List<IPAddress> v6, List<IPAddress> v4, AddressFamilyPreference preference, List<IPAddress> ordered)
+    {
+        ordered.Clear();
         switch (preference)
         {
             case AddressFamilyPreference.PreferIPv4:
-                return v4.Concat(v6);
+                ordered.AddRange(v4);
+                ordered.AddRange(v6);
+                break;
             case AddressFamilyPreference.PreferIPv6:
-                return v6.Concat(v4);
+                ordered.AddRange(v6);
+                ordered.AddRange(v4);
+                break;
             case AddressFamilyPreference.IPv4Only:
-                return v4;
+                ordered.AddRange(v4);
+                break;
             case AddressFamilyPreference.IPv6Only:
-                return v6;
+                ordered.AddRange(v6);
+                break;
             default:
-                var interleaved = new List<IPAddress>(v6.Count + v4.Count);
                 for (int i = 0; i < Math.Max(v6.Count, v4.Count); i++)
                 {
                     if (i < v6.Count)
                     {
-                        interleaved.Add(v6[i]);
+                        ordered.Add(v6[i]);
                     }
 
                     if (i < v4.Count)
                     {
-                        interleaved.Add(v4[i]);
+                        ordered.Add(v4[i]);
                     }
                 }
 
-                return interleaved;
+                break;
         }
     }
 
@@ -183,14 +263,6 @@ internal static class TargetSelection
             DnsAnswerKind.AliasLoop => $"{answer.Type} lookup failed: {answer.ErrorMessage ?? "the CNAME chain loops or is too long"}",
             _ => null,
         };
-    }
-
-    private static void AddAddresses(DnsAnswer? answer, List<IPAddress> addresses)
-    {
-        if (answer is { Kind: DnsAnswerKind.Success })
-        {
-            addresses.AddRange(answer.Addresses);
-        }
     }
 
     private static void WarnIfAlias(TargetAnswers target, MxResolutionBuilder builder)
@@ -214,4 +286,34 @@ internal static class TargetSelection
             && (ipv4 is not null || ipv6 is not null)
             && (ipv4 is null || ipv4.IsSecure)
             && (ipv6 is null || ipv6.IsSecure);
+
+    /// <summary>The working lists of one selection, kept by the thread for the next.</summary>
+    private sealed class Scratch
+    {
+        // A selection that needed more than this leaves its lists to the collector rather than keep them.
+        private const int MaxKeptCapacity = 64;
+
+        public List<IPAddress> Seen { get; } = [];
+
+        public List<IPAddress> V4 { get; } = [];
+
+        public List<IPAddress> V6 { get; } = [];
+
+        public List<IPAddress> Ordered { get; } = [];
+
+        public List<MxTarget> Targets { get; } = [];
+
+        /// <summary>Empties the lists (no reference to this selection's objects stays); the scratch to keep, or <see langword="null"/> if it grew too large.</summary>
+        public Scratch? Clear()
+        {
+            bool keep = Seen.Capacity <= MaxKeptCapacity && Ordered.Capacity <= MaxKeptCapacity && Targets.Capacity <= MaxKeptCapacity
+                && V4.Capacity <= MaxKeptCapacity && V6.Capacity <= MaxKeptCapacity;
+            Seen.Clear();
+            V4.Clear();
+            V6.Clear();
+            Ordered.Clear();
+            Targets.Clear();
+            return keep ? this : null;
+        }
+    }
 }

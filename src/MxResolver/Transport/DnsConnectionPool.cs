@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using MxResolver.Dns;
 
 namespace MxResolver.Transport;
 
@@ -32,6 +34,7 @@ internal sealed class DnsConnectionPool : IDnsStreamTransport, IAsyncDisposable
     private readonly DnsConnectionOptions _options;
     private readonly ConcurrentDictionary<NameServerEndpoint, ServerConnections> _servers = new();
     private readonly CancellationTokenSource _disposed = new();
+    private readonly BoundedPool<byte[]> _copies = new();
 
     /// <summary>Creates an empty pool; connections are opened on demand.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
@@ -50,6 +53,7 @@ internal sealed class DnsConnectionPool : IDnsStreamTransport, IAsyncDisposable
         => _servers.TryGetValue(AsStream(server), out ServerConnections? group) ? group.Opened : 0;
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<DnsStreamResult> QueryAsync(NameServerEndpoint server, ReadOnlyMemory<byte> query, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
@@ -62,25 +66,35 @@ internal sealed class DnsConnectionPool : IDnsStreamTransport, IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         ServerConnections group = _servers.GetOrAdd(AsStream(server), static (key, options) => new ServerConnections(key, options), _options);
 
+        // One deadline for connecting, sending, and sending once more after a lost connection: the
+        // connection's own timer per query enforces it, so no cancellation source is made per query.
+        TimeProvider time = _options.TimeProvider;
+        long deadline = timeout == Timeout.InfiniteTimeSpan
+            ? PipelinedDnsConnection.NoDeadline
+            : time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
+
         // The caller's memory is only promised until the first await.
-        byte[] copy = ArrayPool<byte>.Shared.Rent(query.Length);
+        byte[] copy = RentCopy(query.Length);
         query.Span.CopyTo(copy);
         ReadOnlyMemory<byte> ours = copy.AsMemory(0, query.Length);
-        using var deadline = new CancellationTokenSource(timeout, _options.TimeProvider);
-        using CancellationTokenRegistration link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
         try
         {
             PipelinedDnsConnection? lost = null;
             string lostReason = string.Empty;
             for (int attempt = 0; attempt < 2; attempt++)
             {
-                (PipelinedDnsConnection? connection, DnsStreamStatus status, string detail) = await group.AcquireAsync(lost, deadline.Token).ConfigureAwait(false);
+                (PipelinedDnsConnection? connection, DnsStreamStatus status, string detail) = await group.AcquireAsync(lost, deadline, cancellationToken).ConfigureAwait(false);
                 if (connection is null)
                 {
-                    return DnsStreamResult.Failed(status, detail);
+                    return status == DnsStreamStatus.Timeout ? TimedOut(server, timeout) : DnsStreamResult.Failed(status, detail);
                 }
 
-                DnsStreamResult result = await connection.QueryAsync(ours, deadline.Token).ConfigureAwait(false);
+                DnsStreamResult result = await connection.QueryAsync(ours, deadline, cancellationToken).ConfigureAwait(false);
+                if (result.Status == DnsStreamStatus.Timeout)
+                {
+                    return TimedOut(server, timeout);
+                }
+
                 if (result.Status != DnsStreamStatus.ConnectionLost)
                 {
                     return result;
@@ -92,13 +106,29 @@ internal sealed class DnsConnectionPool : IDnsStreamTransport, IAsyncDisposable
 
             return DnsStreamResult.Failed(DnsStreamStatus.ConnectionLost, $"{server.EndPoint}: the connection was lost twice ({lostReason})");
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_disposed.IsCancellationRequested)
-        {
-            return DnsStreamResult.Failed(DnsStreamStatus.Timeout, $"no reply from {server.EndPoint} over {(server.Transport == DnsTransport.Tls ? "TLS" : "TCP")} within {timeout.TotalMilliseconds:0} ms");
-        }
         finally
         {
+            ReturnCopy(copy);
+        }
+    }
+
+    private static DnsStreamResult TimedOut(NameServerEndpoint server, TimeSpan timeout)
+        => DnsStreamResult.Failed(DnsStreamStatus.Timeout, $"no reply from {server.EndPoint} over {(server.Transport == DnsTransport.Tls ? "TLS" : "TCP")} within {timeout.TotalMilliseconds:0} ms");
+
+    /// <summary>A buffer for a copy of a query: the pool's own for the usual sizes (the shared one runs dry with hundreds in flight).</summary>
+    private byte[] RentCopy(int length)
+        => length > DnsQueryWriter.MaxQueryLength ? ArrayPool<byte>.Shared.Rent(length)
+            : _copies.TryRent(out byte[]? copy) ? copy : new byte[DnsQueryWriter.MaxQueryLength];
+
+    private void ReturnCopy(byte[] copy)
+    {
+        if (copy.Length != DnsQueryWriter.MaxQueryLength)
+        {
             ArrayPool<byte>.Shared.Return(copy);
+        }
+        else
+        {
+            _copies.TryReturn(copy);
         }
     }
 
@@ -140,7 +170,8 @@ internal sealed class DnsConnectionPool : IDnsStreamTransport, IAsyncDisposable
         }
 
         /// <summary>The least-loaded open connection other than <paramref name="exclude"/>, opening one when all are busy.</summary>
-        public async ValueTask<(PipelinedDnsConnection? Connection, DnsStreamStatus Status, string Detail)> AcquireAsync(PipelinedDnsConnection? exclude, CancellationToken cancellationToken)
+        /// <returns>The connection, or why there is none: <see cref="DnsStreamStatus.Timeout"/> when <paramref name="deadline"/> passed while a connection was being made.</returns>
+        public async ValueTask<(PipelinedDnsConnection? Connection, DnsStreamStatus Status, string Detail)> AcquireAsync(PipelinedDnsConnection? exclude, long deadline, CancellationToken cancellationToken)
         {
             Task<(PipelinedDnsConnection? Connection, DnsStreamStatus Status, string Detail)> connecting;
             lock (_lock)
@@ -179,7 +210,26 @@ internal sealed class DnsConnectionPool : IDnsStreamTransport, IAsyncDisposable
                 connecting = _connecting ??= ConnectAsync();
             }
 
-            return await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (deadline == PipelinedDnsConnection.NoDeadline)
+            {
+                return await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            TimeProvider time = options.TimeProvider;
+            long left = deadline - time.GetTimestamp();
+            try
+            {
+                if (left <= 0)
+                {
+                    throw new TimeoutException();
+                }
+
+                return await connecting.WaitAsync(TimeSpan.FromSeconds((double)left / time.TimestampFrequency), time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return (null, DnsStreamStatus.Timeout, string.Empty);
+            }
         }
 
         public async ValueTask DisposeAsync()

@@ -69,13 +69,16 @@ internal readonly struct DnsStreamResult
 }
 
 /// <summary>
-/// A DNS message in a buffer rented from <see cref="ArrayPool{T}.Shared"/>. Whoever holds it
-/// disposes it once, after which <see cref="Memory"/> must not be touched.
+/// A DNS message in a pooled buffer: one rented from <see cref="ArrayPool{T}.Shared"/>, or one that
+/// belongs to a reusable owner (a pipelined connection's query, which hands out the same message
+/// object for each of its replies). Whoever holds it disposes it once, after which
+/// <see cref="Memory"/> must not be touched.
 /// </summary>
 internal sealed class PooledDnsMessage : IDisposable
 {
+    private readonly IOwner? _owner;
     private byte[]? _buffer;
-    private readonly int _length;
+    private int _length;
 
     /// <summary>Takes ownership of <paramref name="buffer"/> (rented from the shared pool).</summary>
     internal PooledDnsMessage(byte[] buffer, int length, IPEndPoint server, TimeSpan roundTripTime)
@@ -86,6 +89,20 @@ internal sealed class PooledDnsMessage : IDisposable
         RoundTripTime = roundTripTime;
     }
 
+    /// <summary>A message that <paramref name="owner"/> fills with <see cref="Set"/> for each reply and takes back on <see cref="Dispose"/>.</summary>
+    internal PooledDnsMessage(IOwner owner)
+    {
+        _owner = owner;
+        Server = new IPEndPoint(IPAddress.None, 0);
+    }
+
+    /// <summary>The reusable holder of a message's buffer.</summary>
+    internal interface IOwner
+    {
+        /// <summary>The holder of the message disposed it: <paramref name="buffer"/> (the one given to <see cref="Set"/>) is the owner's again.</summary>
+        void Released(byte[] buffer);
+    }
+
     /// <summary>The message bytes (no length prefix).</summary>
     /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>.</exception>
     public ReadOnlyMemory<byte> Memory => (_buffer ?? throw new ObjectDisposedException(nameof(PooledDnsMessage))).AsMemory(0, _length);
@@ -94,18 +111,36 @@ internal sealed class PooledDnsMessage : IDisposable
     public ReadOnlySpan<byte> Span => Memory.Span;
 
     /// <summary>The server that sent the message.</summary>
-    public IPEndPoint Server { get; }
+    public IPEndPoint Server { get; private set; }
 
     /// <summary>From the moment the query was queued for sending to the moment its reply was complete.</summary>
-    public TimeSpan RoundTripTime { get; }
+    public TimeSpan RoundTripTime { get; private set; }
 
-    /// <summary>Returns the buffer to the pool. Safe to call twice.</summary>
+    /// <summary>Fills an owner's message with its next reply.</summary>
+    internal void Set(byte[] buffer, int length, IPEndPoint server, TimeSpan roundTripTime)
+    {
+        _length = length;
+        Server = server;
+        RoundTripTime = roundTripTime;
+        Volatile.Write(ref _buffer, buffer);
+    }
+
+    /// <summary>Gives the buffer back (to the shared pool, or to the owner). Safe to call twice.</summary>
     public void Dispose()
     {
         byte[]? buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null)
+        if (buffer is null)
+        {
+            return;
+        }
+
+        if (_owner is null)
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+        else
+        {
+            _owner.Released(buffer);
         }
     }
 }

@@ -16,7 +16,7 @@ public sealed partial class DnsStubClient
     /// ID, so the reply is checked as a UDP one is. A TLS server that does not authenticate fails the
     /// exchange; nothing is sent in plaintext instead.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<ExchangeOutcome<TResult>> ExchangeStreamAsync<TState, TResult>(
         NameServerEndpoint server,
         string name,

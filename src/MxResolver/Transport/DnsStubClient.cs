@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
@@ -62,6 +61,7 @@ public sealed partial class DnsStubClient : IDisposable, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly UdpExchange.Pool _udpExchanges;
+    private readonly BoundedPool<byte[]> _buffers = new();
     private readonly bool _trustLoopbackAuthenticatedData;
     private readonly IPAddress[] _trustedAuthenticatedDataServers;
     private int _rotation = -1;
@@ -252,7 +252,7 @@ public sealed partial class DnsStubClient : IDisposable, IAsyncDisposable
         _ = DnsQueryWriter.GetLength(name, includeOpt: true); // throws ArgumentException for an invalid name
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<TResult> QueryCoreAsync<TState, TResult>(
         string name,
         DnsRecordType type,
@@ -268,7 +268,7 @@ public sealed partial class DnsStubClient : IDisposable, IAsyncDisposable
         QueryFailureLog? failures = null;
         UdpExchange? udp = null;
         CancellationTokenRegistration cancelLink = default;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(QueryAreaLength + _udpPayloadSize);
+        byte[] buffer = RentBuffer();
         try
         {
             // Round over the servers, then repeat (as resolv.conf does), so one dead server costs
@@ -396,13 +396,20 @@ public sealed partial class DnsStubClient : IDisposable, IAsyncDisposable
                 _udpExchanges.Return(udp);
             }
 
-            ArrayPool<byte>.Shared.Return(buffer);
+            _buffers.TryReturn(buffer);
         }
 
         DnsQueryException exception = QueryFailureLog.ToException(failures, name, type, deadlinePassed: RemainingTimeout(started) is null);
         DnsLog.QueryFailed(_logger, name, type, exception.Error);
         throw exception;
     }
+
+    /// <summary>
+    /// A query's buffer: the query (after room for a TCP length prefix) and the largest UDP reply.
+    /// The client's own pool, not the shared one: a few hundred queries in flight would empty that.
+    /// </summary>
+    private byte[] RentBuffer()
+        => _buffers.TryRent(out byte[]? buffer) ? buffer : new byte[QueryAreaLength + _udpPayloadSize];
 
     /// <summary>The time the next exchange may take: the attempt timeout, cut to what is left of the deadline; <see langword="null"/> once the deadline passed.</summary>
     private TimeSpan? RemainingTimeout(long started)

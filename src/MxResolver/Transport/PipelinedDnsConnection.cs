@@ -47,8 +47,11 @@ namespace MxResolver.Transport;
 /// TCP_QUICKACK after every read so each reply is acknowledged at once.
 /// </para>
 /// </remarks>
-internal sealed class PipelinedDnsConnection : IAsyncDisposable
+internal sealed partial class PipelinedDnsConnection : IAsyncDisposable
 {
+    /// <summary>The deadline of a query that has none.</summary>
+    public const long NoDeadline = long.MaxValue;
+
     private const int MaxFrame = 2 + ushort.MaxValue;
     private const int SendBatchLength = 16 * 1024;
     private const int ReceiveBufferLength = MaxFrame + 32 * 1024;
@@ -64,16 +67,18 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly object _lock = new();
     private readonly Dictionary<ushort, PendingQuery> _inFlight = [];
-    private readonly SemaphoreSlim _slots;
+    private readonly Queue<PendingQuery> _waitingForSlot = new();
     private readonly Channel<PendingQuery> _sendQueue = Channel.CreateUnbounded<PendingQuery>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
     private readonly CancellationTokenSource _closing = new();
     private readonly ITimer _idleTimer;
     private readonly byte[] _random = new byte[256];
+    private readonly BoundedPool<PendingQuery> _idleQueries = new();
     private readonly bool _quickAck;
     private Task _reader = Task.CompletedTask;
     private Task _writer = Task.CompletedTask;
     private int _randomPosition;
     private int _active;
+    private int _freeSlots;
     private string? _closeReason;
     private TimeSpan _idleTimeout;
 
@@ -85,7 +90,7 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
         _options = options;
         _time = options.TimeProvider;
         _idleTimeout = options.IdleTimeout;
-        _slots = new SemaphoreSlim(options.MaxInFlightPerConnection, int.MaxValue);
+        _freeSlots = options.MaxInFlightPerConnection;
         _quickAck = options.QuickAck && OperatingSystem.IsLinux() && stream is NetworkStream;
         _idleTimer = _time.CreateTimer(static s => ((PipelinedDnsConnection)s!).OnIdleTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -93,7 +98,7 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
     /// <summary>The server this connection talks to.</summary>
     public NameServerEndpoint Server { get; }
 
-    /// <summary>Queries inside <see cref="QueryAsync"/> (waiting for a slot, queued or in flight): the pool's load measure.</summary>
+    /// <summary>Queries inside <c>QueryAsync</c> (waiting for a slot, queued or in flight): the pool's load measure.</summary>
     public int Load => Volatile.Read(ref _active);
 
     /// <summary>Whether the connection can take queries (not closed by either side, not failed).</summary>
@@ -169,6 +174,7 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
                 }
 
                 handshakeBytes = counting.BytesRead;
+                counting.StopCounting();
             }
 
             var connection = new PipelinedDnsConnection(server, socket, stream, options) { HandshakeBytesReceived = handshakeBytes };
@@ -198,49 +204,41 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends <paramref name="query"/> on this connection and waits for its reply.</summary>
+    /// <summary>Sends <paramref name="query"/> on this connection and waits for its reply, for as long as it takes.</summary>
     /// <param name="query">A query with exactly one question, no length prefix; copied before the first await. Its ID is replaced on the wire and restored in the reply.</param>
     /// <param name="cancellationToken">Stops waiting for this query only.</param>
     /// <returns><see cref="DnsStreamStatus.Answered"/> with the reply, or <see cref="DnsStreamStatus.ConnectionLost"/>.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     /// <exception cref="ArgumentException"><paramref name="query"/> is not a DNS query with one question.</exception>
-    public async ValueTask<DnsStreamResult> QueryAsync(ReadOnlyMemory<byte> query, CancellationToken cancellationToken)
+    public ValueTask<DnsStreamResult> QueryAsync(ReadOnlyMemory<byte> query, CancellationToken cancellationToken)
+        => QueryAsync(query, NoDeadline, cancellationToken);
+
+    /// <summary>Sends <paramref name="query"/> on this connection and waits for its reply until <paramref name="deadline"/>.</summary>
+    /// <param name="query">A query with exactly one question, no length prefix; copied before the first await. Its ID is replaced on the wire and restored in the reply.</param>
+    /// <param name="deadline">
+    /// A timestamp of the connection's <see cref="TimeProvider"/>: with no reply by then, the query
+    /// ends with <see cref="DnsStreamStatus.Timeout"/> (and frees its slot and ID); <see cref="NoDeadline"/> for none.
+    /// </param>
+    /// <param name="cancellationToken">Stops waiting for this query only.</param>
+    /// <returns>
+    /// <see cref="DnsStreamStatus.Answered"/> with the reply (the caller disposes it), <see cref="DnsStreamStatus.Timeout"/>
+    /// or <see cref="DnsStreamStatus.ConnectionLost"/>.
+    /// </returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="ArgumentException"><paramref name="query"/> is not a DNS query with one question.</exception>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    public async ValueTask<DnsStreamResult> QueryAsync(ReadOnlyMemory<byte> query, long deadline, CancellationToken cancellationToken)
     {
         int questionLength = GetQuestionLength(query.Span);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
-        {
-            if (_closeReason is not null)
-            {
-                return Lost(_closeReason);
-            }
-
-            if (_active++ == 0)
-            {
-                _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            }
-        }
 
         // Copy now: the caller's memory is only promised until the first await.
-        var pending = new PendingQuery(this, query.Span, questionLength, _options.RequestKeepalive);
-        bool slot = false;
-        bool handedToWriter = false;
+        PendingQuery pending = RentQuery(query.Span, questionLength);
+        bool active = false;
+        bool replyHandedOver = false;
         try
         {
-            if (!_slots.Wait(0))
-            {
-                using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
-                try
-                {
-                    await _slots.WaitAsync(either.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    return Lost(CloseReason ?? "closed");
-                }
-            }
-
-            slot = true;
+            bool inFlight;
             lock (_lock)
             {
                 if (_closeReason is not null)
@@ -248,21 +246,49 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
                     return Lost(_closeReason);
                 }
 
-                pending.Id = NewUniqueId();
-                _inFlight.Add(pending.Id, pending);
+                active = true;
+                if (_active++ == 0)
+                {
+                    _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+
+                // With every slot taken, the query waits in line (holding its place by a reference)
+                // and is sent when an entry leaves the table; its deadline and cancellation apply there too.
+                inFlight = _freeSlots > 0;
+                if (inFlight)
+                {
+                    _freeSlots--;
+                    Enter(pending);
+                }
+                else
+                {
+                    pending.State = QueryState.WaitingForSlot;
+                    pending.AddReference();
+                    _waitingForSlot.Enqueue(pending);
+                }
             }
 
-            // The slot now belongs to the entry: whoever removes it from the table releases it.
-            slot = false;
-            pending.Queued = _time.GetTimestamp();
+            pending.Arm(deadline);
+            if (inFlight)
+            {
+                // The writer holds the query (its frame) until it has sent or skipped it. If closed
+                // between the check and the write, Close has completed the entry already.
+                pending.AddReference();
+                if (!_sendQueue.Writer.TryWrite(pending))
+                {
+                    pending.Release();
+                }
+            }
 
-            // If closed between the check and the write, Close has completed the entry already.
-            handedToWriter = _sendQueue.Writer.TryWrite(pending);
-
+            DnsStreamResult result;
             using (cancellationToken.UnsafeRegister(static s => ((PendingQuery)s!).Cancel(), pending))
             {
-                return await pending.Task.ConfigureAwait(false);
+                result = await pending.WaitAsync().ConfigureAwait(false);
             }
+
+            // An answer's reply is the query's own message: disposing it lets the query go.
+            replyHandedOver = result.Status == DnsStreamStatus.Answered;
+            return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -270,24 +296,79 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
         }
         finally
         {
-            if (slot)
+            pending.Disarm();
+            if (!replyHandedOver)
             {
-                _slots.Release();
+                pending.Release();
             }
 
-            if (!handedToWriter)
+            if (active)
             {
-                pending.ReturnFrame();
-            }
-
-            lock (_lock)
-            {
-                if (--_active == 0)
+                lock (_lock)
                 {
-                    ArmIdleTimer();
+                    if (--_active == 0)
+                    {
+                        ArmIdleTimer();
+                    }
                 }
             }
         }
+    }
+
+    /// <summary>Puts a query that has a slot into the table under a fresh ID. Under <see cref="_lock"/>.</summary>
+    private void Enter(PendingQuery pending)
+    {
+        pending.Id = NewUniqueId();
+        pending.State = QueryState.InFlight;
+        pending.Queued = _time.GetTimestamp();
+        _inFlight.Add(pending.Id, pending);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="pending"/> out of the table (freeing its slot) or out of the line for a
+    /// slot. Under <see cref="_lock"/>. Whoever withdraws a query completes it.
+    /// </summary>
+    /// <returns><see langword="false"/> if it was answered, lost, canceled or timed out already.</returns>
+    private bool Withdraw(PendingQuery pending)
+    {
+        switch (pending.State)
+        {
+            case QueryState.InFlight:
+                _inFlight.Remove(pending.Id);
+                pending.State = QueryState.Done;
+                FreeSlot();
+                return true;
+            case QueryState.WaitingForSlot:
+                // Its place in line is skipped when reached.
+                pending.State = QueryState.Done;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>An entry left the table: the first query still waiting in line takes its slot, or the slot is free. Under <see cref="_lock"/>.</summary>
+    private void FreeSlot()
+    {
+        while (_waitingForSlot.TryDequeue(out PendingQuery? next))
+        {
+            if (next.State == QueryState.WaitingForSlot)
+            {
+                Enter(next);
+
+                // The place in line becomes the writer's hold on the query.
+                if (!_sendQueue.Writer.TryWrite(next))
+                {
+                    next.Release();
+                }
+
+                return;
+            }
+
+            next.Release();
+        }
+
+        _freeSlots++;
     }
 
     /// <summary>Closes the connection: queries in flight end with <see cref="DnsStreamStatus.ConnectionLost"/>.</summary>
@@ -303,14 +384,15 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
             // Ending by design.
         }
 
-        // _closing and _slots are left to the collector: a late cancellation callback may still
-        // touch them, and neither holds an unmanaged resource here.
+        // _closing is left to the collector: a late cancellation callback may still touch it, and
+        // it holds no unmanaged resource here.
     }
 
     /// <summary>Ends the connection; idempotent. Every queued or in-flight query ends with ConnectionLost.</summary>
     internal void Close(string reason)
     {
-        PendingQuery[] orphans;
+        List<PendingQuery> orphans;
+        PendingQuery[] line;
         lock (_lock)
         {
             if (_closeReason is not null)
@@ -321,6 +403,21 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
             _closeReason = reason;
             orphans = [.. _inFlight.Values];
             _inFlight.Clear();
+            line = [.. _waitingForSlot];
+            _waitingForSlot.Clear();
+            foreach (PendingQuery waiting in line)
+            {
+                if (waiting.State == QueryState.WaitingForSlot)
+                {
+                    orphans.Add(waiting);
+                }
+            }
+
+            foreach (PendingQuery orphan in orphans)
+            {
+                orphan.State = QueryState.Done;
+            }
+
             _idleTimer.Dispose();
         }
 
@@ -339,6 +436,17 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
             orphan.Complete(Lost(reason));
         }
 
+        foreach (PendingQuery waiting in line)
+        {
+            waiting.Release(); // its place in line
+        }
+
+        // Nothing will be asked on this connection again: the idle queries' timers go now.
+        while (_idleQueries.TryRent(out PendingQuery? idle))
+        {
+            idle.DisposeTimer();
+        }
+
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -352,6 +460,36 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
     }
 
     private static DnsStreamResult Lost(string reason) => DnsStreamResult.Failed(DnsStreamStatus.ConnectionLost, reason);
+
+    private static DnsStreamResult TimedOut => DnsStreamResult.Failed(DnsStreamStatus.Timeout, "no reply within the time allowed");
+
+    /// <summary>The time left until <paramref name="deadline"/>: infinite for <see cref="NoDeadline"/>, zero once it passed.</summary>
+    private TimeSpan Remaining(long deadline)
+    {
+        if (deadline == NoDeadline)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        long left = deadline - _time.GetTimestamp();
+        return left <= 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(1, (long)((double)left / _time.TimestampFrequency * TimeSpan.TicksPerSecond)));
+    }
+
+    private PendingQuery RentQuery(ReadOnlySpan<byte> query, int questionLength)
+    {
+        PendingQuery pending = _idleQueries.TryRent(out PendingQuery? idle) ? idle : new PendingQuery(this);
+        pending.Start(query, questionLength, _options.RequestKeepalive);
+        return pending;
+    }
+
+    /// <summary>A query that has ended and been let go by all its holders: kept for the next, or its timer disposed.</summary>
+    private void ReturnQuery(PendingQuery pending)
+    {
+        if (!IsOpen || !_idleQueries.TryReturn(pending))
+        {
+            pending.DisposeTimer();
+        }
+    }
 
     /// <summary>Validates a query and returns the length of its question (name, type, class) after the header.</summary>
     private static int GetQuestionLength(ReadOnlySpan<byte> query)
@@ -445,8 +583,10 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
         ChannelReader<PendingQuery> queue = _sendQueue.Reader;
         try
         {
+            // Close completes the queue, which ends the wait: no token, so the channel's one
+            // reusable waiter serves every wait.
             CancellationToken closing = _closing.Token;
-            while (await queue.WaitToReadAsync(closing).ConfigureAwait(false))
+            while (await queue.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 int used = 0;
                 while (queue.TryPeek(out PendingQuery? next))
@@ -465,7 +605,7 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
                             await _stream.WriteAsync(next.Frame, closing).ConfigureAwait(false);
                         }
 
-                        next.ReturnFrame();
+                        next.Release();
                         continue;
                     }
 
@@ -476,7 +616,7 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
                         used += next.FrameLength;
                     }
 
-                    next.ReturnFrame();
+                    next.Release();
                 }
 
                 if (used > 0)
@@ -493,7 +633,7 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
         {
             while (queue.TryRead(out PendingQuery? left))
             {
-                left.ReturnFrame();
+                left.Release();
             }
 
             ArrayPool<byte>.Shared.Return(batch);
@@ -587,7 +727,7 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
                 return;
             }
 
-            _inFlight.Remove(id);
+            Withdraw(match);
         }
 
         if (EdnsTcpKeepalive.TryReadTimeout(message, out TimeSpan serverTimeout))
@@ -602,139 +742,18 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
             }
         }
 
-        byte[] copy = ArrayPool<byte>.Shared.Rent(message.Length);
-        message.CopyTo(copy);
-        BinaryPrimitives.WriteUInt16BigEndian(copy, match.CallerId);
-        var reply = new PooledDnsMessage(copy, message.Length, Server.EndPoint, _time.GetElapsedTime(match.Queued));
-        if (!match.Complete(DnsStreamResult.Answered(reply)))
-        {
-            reply.Dispose();
-        }
+        // Whoever takes an entry out of the table completes it: the reply goes into the query's own message.
+        match.CompleteWithReply(message, Server.EndPoint, _time.GetElapsedTime(match.Queued));
     }
 
-    /// <summary>One query on this connection: its frame until sent, its question, and its completion.</summary>
-    private sealed class PendingQuery
-    {
-        private readonly PipelinedDnsConnection _owner;
-        private readonly TaskCompletionSource<DnsStreamResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly byte[] _question;
-        private byte[]? _frame;
-        private int _completed;
-        private ushort _id;
-
-        public PendingQuery(PipelinedDnsConnection owner, ReadOnlySpan<byte> query, int questionLength, bool requestKeepalive)
-        {
-            _owner = owner;
-            CallerId = BinaryPrimitives.ReadUInt16BigEndian(query);
-            _question = query.Slice(DnsHeader.Size, questionLength).ToArray();
-            _frame = ArrayPool<byte>.Shared.Rent(2 + query.Length + EdnsTcpKeepalive.RequestLength);
-            int length = requestKeepalive ? EdnsTcpKeepalive.TryAppendRequest(query, _frame.AsSpan(2)) : 0;
-            if (length == 0)
-            {
-                query.CopyTo(_frame.AsSpan(2));
-                length = query.Length;
-            }
-
-            BinaryPrimitives.WriteUInt16BigEndian(_frame, (ushort)length);
-            FrameLength = 2 + length;
-        }
-
-        public ushort CallerId { get; }
-
-        /// <summary>The ID on the wire; written into the frame when set.</summary>
-        public ushort Id
-        {
-            get => _id;
-            set
-            {
-                _id = value;
-                BinaryPrimitives.WriteUInt16BigEndian(_frame.AsSpan(2), value);
-            }
-        }
-
-        public long Queued { get; set; }
-
-        public int FrameLength { get; }
-
-        public ReadOnlyMemory<byte> Frame => _frame.AsMemory(0, FrameLength);
-
-        public bool IsCompleted => Volatile.Read(ref _completed) != 0;
-
-        public Task<DnsStreamResult> Task => _completion.Task;
-
-        /// <summary>Whether <paramref name="reply"/> carries this query's question: one question, same name (ASCII case-insensitive), type and class.</summary>
-        public bool IsAnsweredBy(ReadOnlySpan<byte> reply)
-        {
-            if (BinaryPrimitives.ReadUInt16BigEndian(reply[4..]) != 1 || reply.Length < DnsHeader.Size + _question.Length)
-            {
-                return false;
-            }
-
-            // The name (uncompressed in both: a question's name is the first in the message) is compared
-            // with ASCII letters folded (RFC 4343); the length bytes (≤ 63) are never letters. Type and
-            // class are compared exactly.
-            ReadOnlySpan<byte> theirs = reply.Slice(DnsHeader.Size, _question.Length);
-            int nameLength = _question.Length - 4;
-            for (int i = 0; i < nameLength; i++)
-            {
-                int a = _question[i];
-                int b = theirs[i];
-                if (a != b && ((uint)((a | 0x20) - 'a') > 'z' - 'a' || (a | 0x20) != (b | 0x20)))
-                {
-                    return false;
-                }
-            }
-
-            return theirs[nameLength..].SequenceEqual(_question.AsSpan(nameLength));
-        }
-
-        /// <summary>Completes the query once; releases its slot. False if it was already completed.</summary>
-        public bool Complete(DnsStreamResult result)
-        {
-            if (Interlocked.Exchange(ref _completed, 1) != 0)
-            {
-                return false;
-            }
-
-            _owner._slots.Release();
-            _completion.TrySetResult(result);
-            return true;
-        }
-
-        public void Cancel()
-        {
-            lock (_owner._lock)
-            {
-                if (_owner._inFlight.TryGetValue(_id, out PendingQuery? current) && ReferenceEquals(current, this))
-                {
-                    _owner._inFlight.Remove(_id);
-                }
-                else
-                {
-                    return; // answered or lost already
-                }
-            }
-
-            if (Interlocked.Exchange(ref _completed, 1) == 0)
-            {
-                _owner._slots.Release();
-                _completion.TrySetCanceled();
-            }
-        }
-
-        public void ReturnFrame()
-        {
-            byte[]? frame = Interlocked.Exchange(ref _frame, null);
-            if (frame is not null)
-            {
-                ArrayPool<byte>.Shared.Return(frame);
-            }
-        }
-    }
-
-    /// <summary>Counts the bytes read through it (the TLS handshake's size tells a resumed session from a full one).</summary>
+    /// <summary>
+    /// Counts the bytes read through it until told to stop (the TLS handshake's size tells a resumed
+    /// session from a full one); after that, reads go straight through, with no state machine of its own.
+    /// </summary>
     private sealed class CountingStream(Stream inner) : Stream
     {
+        private bool _counting = true;
+
         public long BytesRead { get; private set; }
 
         public override bool CanRead => true;
@@ -758,7 +777,12 @@ internal sealed class PipelinedDnsConnection : IAsyncDisposable
             return read;
         }
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        public void StopCounting() => _counting = false;
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => _counting ? ReadCountedAsync(buffer, cancellationToken) : inner.ReadAsync(buffer, cancellationToken);
+
+        private async ValueTask<int> ReadCountedAsync(Memory<byte> buffer, CancellationToken cancellationToken)
         {
             int read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             BytesRead += read;

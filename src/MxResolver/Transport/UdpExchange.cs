@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
@@ -178,24 +177,19 @@ internal sealed class UdpExchange : SocketAsyncEventArgs, IValueTaskSource<UdpDa
     /// <summary>A bounded pool of exchanges sharing one clock.</summary>
     internal sealed class Pool(TimeProvider time)
     {
-        // Enough for the queries a busy process has in flight at once; beyond it, extra exchanges
-        // are created and dropped (their timers disposed) instead of kept.
-        private const int Capacity = 256;
-
-        private readonly ConcurrentQueue<UdpExchange> _items = new();
-        private int _count;
+        // Beyond the bound, extra exchanges are created and dropped (their timers disposed) instead of kept.
+        private readonly BoundedPool<UdpExchange> _items = new();
 
         /// <summary>How many exchanges wait in the pool.</summary>
-        public int Count => Volatile.Read(ref _count);
+        public int Count => _items.Count;
 
         /// <summary>The most exchanges the pool keeps.</summary>
-        public static int MaxCount => Capacity;
+        public static int MaxCount => BoundedPool<UdpExchange>.DefaultCapacity;
 
         public UdpExchange Rent()
         {
-            if (_items.TryDequeue(out UdpExchange? exchange))
+            if (_items.TryRent(out UdpExchange? exchange))
             {
-                Interlocked.Decrement(ref _count);
                 exchange._canceled = false; // no registration refers to it any more (see DnsStubClient)
                 return exchange;
             }
@@ -207,15 +201,11 @@ internal sealed class UdpExchange : SocketAsyncEventArgs, IValueTaskSource<UdpDa
         {
             exchange.SetBuffer(Memory<byte>.Empty);
             exchange.SocketFlags = SocketFlags.None;
-            if (Interlocked.Increment(ref _count) <= Capacity)
+            if (!_items.TryReturn(exchange))
             {
-                _items.Enqueue(exchange);
-                return;
+                exchange._timer.Dispose();
+                exchange.Dispose();
             }
-
-            Interlocked.Decrement(ref _count);
-            exchange._timer.Dispose();
-            exchange.Dispose();
         }
     }
 }

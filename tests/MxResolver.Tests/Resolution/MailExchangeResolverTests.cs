@@ -17,6 +17,23 @@ public class MailExchangeResolverTests
 
     private static string[] Addresses(MxTarget target) => target.Addresses.Select(a => a.ToString()).ToArray();
 
+    // ---- The task ----------------------------------------------------------------------------
+
+    [Fact]
+    public async Task ResolveAsync_ResolutionWaits_TaskMayBeAwaitedTwice()
+    {
+        // The resolution runs in a pooled box internally; what the caller gets must behave like a Task.
+        var dns = new FakeDnsLookup().Mx("example.com", (10, "mx.example.com")).Host("mx.example.com", "192.0.2.1", "2001:db8::1")
+            .RequireConcurrentAddressLookups(2);
+
+        ValueTask<MxResolution> resolving = Create(dns).ResolveAsync("example.com", Ct);
+        MxResolution first = await resolving.AsTask().WaitAsync(FakeDnsLookup.MaxWait, Ct);
+        MxResolution second = await resolving;
+
+        Assert.Same(first, second);
+        Assert.Equal(MxResolutionStatus.Success, first.Status);
+    }
+
     // ---- DNSSEC status ----------------------------------------------------------------------
 
     [Fact]

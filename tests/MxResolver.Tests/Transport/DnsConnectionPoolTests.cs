@@ -84,6 +84,23 @@ public sealed class DnsConnectionPoolTests
     }
 
     [Fact]
+    public async Task A_deadline_passing_while_the_connection_is_being_made_ends_as_a_timeout()
+    {
+        // A server that never answers the TLS handshake: the query's deadline, not the connect
+        // timeout, ends the wait for the connection.
+        await using var server = new ScriptedTcpDnsServer(async connection => await connection.DrainUntilClosedAsync());
+        await using var pool = new DnsConnectionPool(new DnsConnectionOptions { ConnectTimeout = TimeSpan.FromSeconds(30) });
+        var entry = NameServerEndpoint.Parse($"tls://{server.EndPoint}#dns.stall.test");
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var result = await pool.QueryAsync(entry, Query("stall.test."), TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken).AsTask().WaitAsync(Bound, TestContext.Current.CancellationToken);
+
+        Assert.Equal(DnsStreamStatus.Timeout, result.Status);
+        Assert.Contains("over TLS within 300 ms", result.Detail, StringComparison.Ordinal);
+        Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task The_callers_cancellation_throws_rather_than_reporting_a_timeout()
     {
         await using var server = new ScriptedTcpDnsServer(async connection => await connection.DrainUntilClosedAsync());

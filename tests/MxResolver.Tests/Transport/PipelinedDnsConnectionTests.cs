@@ -273,6 +273,91 @@ public sealed class PipelinedDnsConnectionTests
     }
 
     [Fact]
+    public async Task A_query_past_its_deadline_ends_as_a_timeout_freeing_its_slot_and_its_late_reply_is_ignored()
+    {
+        var time = new FakeTimeProvider();
+        await using var server = new ScriptedTcpDnsServer(async connection =>
+        {
+            var slow = (await connection.ReadMessagesAsync(1))[0];
+            var next = (await connection.ReadMessagesAsync(1))[0]; // sent only once the slow one left its slot
+            await connection.SendAsync(ScriptedTcpDnsServer.Frame(ScriptedTcpDnsServer.Reply(slow, 1), ScriptedTcpDnsServer.Reply(next, 2)));
+            await connection.DrainUntilClosedAsync();
+        });
+        await using var connection = await OpenAsync(server.EndPoint, new DnsConnectionOptions { TimeProvider = time, MaxInFlightPerConnection = 1 });
+
+        var slow = connection.QueryAsync(Query("slow.test."), time.GetTimestamp() + time.TimestampFrequency, TestContext.Current.CancellationToken).AsTask();
+        await WaitForReceivedAsync(server, 1);
+        var next = connection.QueryAsync(Query("next.test."), TestContext.Current.CancellationToken).AsTask();
+        Assert.False(slow.IsCompleted);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var timedOut = await slow.WaitAsync(Bound, TestContext.Current.CancellationToken);
+        Assert.Equal(DnsStreamStatus.Timeout, timedOut.Status);
+        Assert.Null(timedOut.Reply);
+        AssertAnswer(await next.WaitAsync(Bound, TestContext.Current.CancellationToken), "next.test.", 2, 0x4242);
+        Assert.True(connection.IsOpen);
+    }
+
+    [Fact]
+    public async Task A_query_waiting_for_a_slot_leaves_the_line_at_its_deadline_or_its_cancellation_and_is_never_sent()
+    {
+        var time = new FakeTimeProvider();
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = new ScriptedTcpDnsServer(async connection =>
+        {
+            var first = (await connection.ReadMessagesAsync(1))[0];
+            await answer.Task;
+            await connection.SendAsync(ScriptedTcpDnsServer.Frame(ScriptedTcpDnsServer.Reply(first, 1)));
+            while (await connection.ReadMessageAsync() is { } query)
+            {
+                await connection.SendAsync(ScriptedTcpDnsServer.Frame(ScriptedTcpDnsServer.Reply(query, 4)));
+            }
+        });
+        await using var connection = await OpenAsync(server.EndPoint, new DnsConnectionOptions { TimeProvider = time, MaxInFlightPerConnection = 1 });
+
+        var first = connection.QueryAsync(Query("first.test."), TestContext.Current.CancellationToken).AsTask();
+        await WaitForReceivedAsync(server, 1);
+        var late = connection.QueryAsync(Query("late.test."), time.GetTimestamp() + time.TimestampFrequency, TestContext.Current.CancellationToken).AsTask();
+        using var cancel = new CancellationTokenSource();
+        var canceled = connection.QueryAsync(Query("canceled.test."), cancel.Token).AsTask();
+        Assert.Equal(3, connection.Load);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(DnsStreamStatus.Timeout, (await late.WaitAsync(Bound, TestContext.Current.CancellationToken)).Status);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceled.WaitAsync(Bound, TestContext.Current.CancellationToken));
+
+        answer.SetResult();
+        AssertAnswer(await first.WaitAsync(Bound, TestContext.Current.CancellationToken), "first.test.", 1, 0x4242);
+        AssertAnswer(await connection.QueryAsync(Query("after.test."), TestContext.Current.CancellationToken).AsTask().WaitAsync(Bound, TestContext.Current.CancellationToken), "after.test.", 4, 0x4242);
+        Assert.Equal(["first.test", "after.test"], server.Connections[0].Received.Select(q => NameOf(q).TrimEnd('.')));
+        Assert.Equal(0, connection.Load);
+    }
+
+    [Fact]
+    public async Task Many_queries_one_after_another_each_get_their_own_answer()
+    {
+        // Each query's state (frame, question, reply) is reused by the next: nothing of one may show in another.
+        await using var server = new ScriptedTcpDnsServer(async connection =>
+        {
+            int marker = 0;
+            while (await connection.ReadMessageAsync() is { } query)
+            {
+                await connection.SendAsync(ScriptedTcpDnsServer.Frame(ScriptedTcpDnsServer.Reply(query, ++marker)));
+            }
+        });
+        await using var connection = await OpenAsync(server.EndPoint);
+
+        for (int i = 1; i <= 100; i++)
+        {
+            string name = i % 2 == 0 ? $"n{i}.test." : $"a-much-longer-name-for-query-{i}.example.test.";
+            var result = await connection.QueryAsync(Query(name, id: (ushort)i), TestContext.Current.CancellationToken).AsTask().WaitAsync(Bound, TestContext.Current.CancellationToken);
+            AssertAnswer(result, name, i, (ushort)i);
+        }
+    }
+
+    [Fact]
     public async Task The_server_closing_with_queries_in_flight_ends_them_as_connection_lost()
     {
         await using var server = new ScriptedTcpDnsServer(async connection =>
