@@ -69,6 +69,7 @@ server:
   wait-limit: 0
   num-queries-per-thread: 4096
   incoming-num-tcp: 64
+  so-rcvbuf: 8m
   rrset-roundrobin: no
   msg-cache-size: 64m
   rrset-cache-size: 128m

@@ -103,11 +103,24 @@ internal sealed class RawDnsFloor : IAsyncDisposable
 
     private async Task<bool> UdpQueryAsync(byte[] query, byte[] buffer)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Connect(_server); // binds an ephemeral port chosen by the kernel
-        await socket.SendAsync(query, SocketFlags.None).ConfigureAwait(false);
-        int read = await socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
-        return read >= 12 && buffer[0] == query[0] && buffer[1] == query[1];
+        // A datagram can be lost (a full receive buffer): asked again on a new socket after a second, three times at most.
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            socket.Connect(_server); // binds an ephemeral port chosen by the kernel
+            await socket.SendAsync(query, SocketFlags.None).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                return read >= 12 && buffer[0] == query[0] && buffer[1] == query[1];
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        return false;
     }
 
     private Task<bool> TcpQueryAsync(byte[] query)
