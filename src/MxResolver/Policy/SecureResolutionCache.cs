@@ -25,16 +25,14 @@ namespace MxResolver.Policy;
 /// resolution): those are looked up again every time. Bounded like the other caches (CLOCK eviction, R27).
 /// </para>
 /// </remarks>
-internal sealed class SecureResolutionCache : IClockPolicy<SecureResolutionCache.Entry>
+internal sealed class SecureResolutionCache
 {
     private readonly CacheClock _clock;
-    private readonly int _maxEntries;
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
+    private readonly BoundedClockMap<Entry> _map;
+    private readonly ConcurrentDictionary<string, Entry> _entries;
 #if NET9_0_OR_GREATER
     private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
 #endif
-    private readonly object _gate = new();
-    private readonly ClockEviction<Entry> _eviction;
 
     /// <summary>Creates an empty cache.</summary>
     /// <param name="timeProvider">The clock; the resolver's.</param>
@@ -42,10 +40,9 @@ internal sealed class SecureResolutionCache : IClockPolicy<SecureResolutionCache
     public SecureResolutionCache(TimeProvider timeProvider, int maxEntries)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
         _clock = new CacheClock(timeProvider);
-        _maxEntries = maxEntries;
-        _eviction = new ClockEviction<Entry>(this);
+        _map = new BoundedClockMap<Entry>(maxEntries);
+        _entries = _map.Entries;
 #if NET9_0_OR_GREATER
         _bySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
 #endif
@@ -144,17 +141,9 @@ internal sealed class SecureResolutionCache : IClockPolicy<SecureResolutionCache
 
         long now = _clock.Now;
         var entry = new Entry(asciiDomain, resolution, decisions, dropped, policy, tlsRpt, now + _clock.ToUnits(lifetime));
-        lock (_gate)
+        lock (_map.Gate)
         {
-            if (!_entries.ContainsKey(asciiDomain))
-            {
-                while (_entries.Count >= _maxEntries && EvictOne(now))
-                {
-                }
-            }
-
-            _entries[asciiDomain] = entry;
-            _eviction.Add(entry, _entries.Count);
+            _map.PutLocked(entry, now);
         }
     }
 
@@ -171,29 +160,12 @@ internal sealed class SecureResolutionCache : IClockPolicy<SecureResolutionCache
         return -1;
     }
 
-    private bool EvictOne(long now)
-    {
-        if (!_eviction.TryTakeVictim(now, out Entry? entry))
-        {
-            return false;
-        }
-
-        _entries.TryRemove(new KeyValuePair<string, Entry>(entry.Key, entry));
-        return true;
-    }
-
-    bool IClockPolicy<Entry>.IsLive(Entry item) => _entries.TryGetValue(item.Key, out Entry? current) && ReferenceEquals(current, item);
-
-    ClockEntry IClockPolicy<Entry>.EntryOf(Entry item) => item;
-
-    bool IClockPolicy<Entry>.IsUseless(Entry item, long now) => now >= item.ExpiresAt;
-
     /// <summary>One domain's decisions.</summary>
-    internal sealed class Entry : ClockEntry
+    internal sealed class Entry : KeyedClockEntry
     {
         public Entry(string key, MxResolution resolution, MxSecureTarget[] decisions, bool[] dropped, MtaStsLookupResult policy, TlsRptRecord? tlsRpt, long expiresAt)
+            : base(key, expiresAt)
         {
-            Key = key;
             DecidedFor = [.. resolution.Targets];
             IsMxSecure = resolution.IsMxSecure;
             Decisions = decisions;
@@ -202,10 +174,7 @@ internal sealed class SecureResolutionCache : IClockPolicy<SecureResolutionCache
             KeptCount = dropped.Length - DroppedCount;
             Policy = policy;
             TlsRpt = tlsRpt;
-            ExpiresAt = expiresAt;
         }
-
-        public string Key { get; }
 
         public MxTarget[] DecidedFor { get; }
 
@@ -222,7 +191,5 @@ internal sealed class SecureResolutionCache : IClockPolicy<SecureResolutionCache
         public MtaStsLookupResult Policy { get; }
 
         public TlsRptRecord? TlsRpt { get; }
-
-        public long ExpiresAt { get; }
     }
 }

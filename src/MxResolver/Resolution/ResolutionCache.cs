@@ -27,17 +27,15 @@ namespace MxResolver.Resolution;
 /// </para>
 /// <para>Bounded like the DNS cache, with the same CLOCK eviction (<see cref="ClockEviction{T}"/>, R27) and the same clock (<see cref="CacheClock"/>).</para>
 /// </remarks>
-internal sealed class ResolutionCache : IClockPolicy<ResolutionCache.Entry>
+internal sealed class ResolutionCache
 {
     private readonly CacheClock _clock;
-    private readonly int _maxEntries;
     private readonly int _maxAddresses;
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
+    private readonly BoundedClockMap<Entry> _map;
+    private readonly ConcurrentDictionary<string, Entry> _entries;
 #if NET9_0_OR_GREATER
     private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
 #endif
-    private readonly object _gate = new();
-    private readonly ClockEviction<Entry> _eviction;
     private long _generation;
 
     /// <summary>Creates an empty cache.</summary>
@@ -48,8 +46,8 @@ internal sealed class ResolutionCache : IClockPolicy<ResolutionCache.Entry>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
         _clock = new CacheClock(timeProvider);
-        _eviction = new ClockEviction<Entry>(this);
-        _maxEntries = maxEntries;
+        _map = new BoundedClockMap<Entry>(maxEntries);
+        _entries = _map.Entries;
         _maxAddresses = maxAddresses;
 #if NET9_0_OR_GREATER
         _bySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -116,23 +114,14 @@ internal sealed class ResolutionCache : IClockPolicy<ResolutionCache.Entry>
 
         long now = _clock.Now;
         var entry = new Entry(asciiDomain, result, now + _clock.ToUnits(ttl));
-        lock (_gate)
+        lock (_map.Gate)
         {
             if (_generation != generation)
             {
                 return; // flushed while resolving: the operator wants fresh data
             }
 
-            if (!_entries.ContainsKey(asciiDomain))
-            {
-                // Room is made before the entry goes in, so the bound holds at every moment.
-                while (_entries.Count >= _maxEntries && EvictOne(now))
-                {
-                }
-            }
-
-            _entries[asciiDomain] = entry;
-            _eviction.Add(entry, _entries.Count);
+            _map.PutLocked(entry, now);
         }
     }
 
@@ -147,7 +136,7 @@ internal sealed class ResolutionCache : IClockPolicy<ResolutionCache.Entry>
     /// <returns>The number of resolutions dropped.</returns>
     public int Remove(string name)
     {
-        lock (_gate)
+        lock (_map.Gate)
         {
             _generation++;
             int removed = 0;
@@ -167,13 +156,10 @@ internal sealed class ResolutionCache : IClockPolicy<ResolutionCache.Entry>
     /// <returns>The number of resolutions dropped.</returns>
     public int Clear()
     {
-        lock (_gate)
+        lock (_map.Gate)
         {
             _generation++;
-            int removed = _entries.Count;
-            _entries.Clear();
-            _eviction.Clear();
-            return removed;
+            return _map.ClearLocked();
         }
     }
 
@@ -258,33 +244,12 @@ internal sealed class ResolutionCache : IClockPolicy<ResolutionCache.Entry>
         return true;
     }
 
-    private bool EvictOne(long now)
-    {
-        if (!_eviction.TryTakeVictim(now, out Entry? entry))
-        {
-            return false;
-        }
-
-        _entries.TryRemove(new KeyValuePair<string, Entry>(entry.Key, entry));
-        return true;
-    }
-
-    bool IClockPolicy<Entry>.IsLive(Entry item) => _entries.TryGetValue(item.Key, out Entry? current) && ReferenceEquals(current, item);
-
-    ClockEntry IClockPolicy<Entry>.EntryOf(Entry item) => item;
-
-    bool IClockPolicy<Entry>.IsUseless(Entry item, long now) => now >= item.ExpiresAt;
-
     /// <summary>One cached resolution.</summary>
-    internal sealed class Entry(string key, MxResolution template, long expiresAt) : ClockEntry
+    internal sealed class Entry(string key, MxResolution template, long expiresAt) : KeyedClockEntry(key, expiresAt)
     {
-        public string Key { get; } = key;
-
         public MxResolution Template { get; } = template;
 
         public MxTarget[] Targets { get; } = [.. template.Targets];
-
-        public long ExpiresAt { get; } = expiresAt;
 
         public bool DependsOn(string name)
         {
