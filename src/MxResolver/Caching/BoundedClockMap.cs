@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using MxResolver.Input;
 
 namespace MxResolver.Caching;
 
@@ -23,6 +25,9 @@ internal sealed class BoundedClockMap<TEntry> : IClockPolicy<TEntry>
 {
     private readonly int _maxEntries;
     private readonly ClockEviction<TEntry> _eviction;
+#if NET9_0_OR_GREATER
+    private readonly ConcurrentDictionary<string, TEntry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+#endif
 
     /// <summary>Creates an empty map holding at most <paramref name="maxEntries"/> entries.</summary>
     public BoundedClockMap(int maxEntries)
@@ -30,6 +35,9 @@ internal sealed class BoundedClockMap<TEntry> : IClockPolicy<TEntry>
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
         _maxEntries = maxEntries;
         _eviction = new ClockEviction<TEntry>(this);
+#if NET9_0_OR_GREATER
+        _bySpan = Entries.GetAlternateLookup<ReadOnlySpan<char>>();
+#endif
     }
 
     /// <summary>The entries by key; read freely, written only through this class under <see cref="Gate"/>.</summary>
@@ -37,6 +45,28 @@ internal sealed class BoundedClockMap<TEntry> : IClockPolicy<TEntry>
 
     /// <summary>The lock every write takes.</summary>
     public object Gate { get; } = new();
+
+    /// <summary>
+    /// The entry for <paramref name="input"/> when it is a plain ASCII domain or an address at one
+    /// (<see cref="MxInputParser.TryGetPlainDomain"/>), found without parsing or allocating; expired
+    /// entries included. Anything else (Unicode names, literals, malformed input) misses.
+    /// </summary>
+    public bool TryGetPlain(string input, [NotNullWhen(true)] out TEntry? entry)
+    {
+        // Keys are lower-case A-labels. Ignoring case is only the parser's mapping for ASCII:
+        // for other characters (a dotless i, say) it would match names IDNA maps elsewhere (R3).
+        if (!MxInputParser.TryGetPlainDomain(input, out ReadOnlySpan<char> domain))
+        {
+            entry = null;
+            return false;
+        }
+
+#if NET9_0_OR_GREATER
+        return _bySpan.TryGetValue(domain, out entry);
+#else
+        return Entries.TryGetValue(domain.Length == input.Length ? input : domain.ToString(), out entry);
+#endif
+    }
 
     /// <summary>Stores <paramref name="entry"/>, first evicting as needed so the bound holds at every moment. The caller holds <see cref="Gate"/>.</summary>
     public void PutLocked(TEntry entry, long now)

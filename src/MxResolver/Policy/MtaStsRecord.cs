@@ -33,13 +33,7 @@ internal sealed class MtaStsRecord
         [NotNullWhen(false)] out string? error)
     {
         record = null;
-        if (!TxtRecordFields.TrySelectSingle(records, VersionField, out string? text, out error))
-        {
-            return false;
-        }
-
-        var fields = new List<KeyValuePair<string, string>>();
-        if (!TxtRecordFields.TrySplit(text, VersionField, fields, out error))
+        if (!TxtRecordFields.TryReadSingle(records, VersionField, out List<KeyValuePair<string, string>>? fields, out error))
         {
             return false;
         }

@@ -57,7 +57,7 @@ public sealed class MxSecurityResolver : IMxSecurityResolver, IDisposable
         ArgumentNullException.ThrowIfNull(resolver);
         options ??= new MxSecurityOptions();
         OptionsRules.ThrowIfInvalid(options);
-        ILoggerFactory loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MxSecurityResolver>();
         MxResolverTelemetry telemetry = NetworkLookup.SharedTelemetry;
         var lookups = new DnsPolicyLookups(resolver.Lookup);
         MtaStsFetcher? fetcher = null;
@@ -71,7 +71,7 @@ public sealed class MxSecurityResolver : IMxSecurityResolver, IDisposable
                 resolver.TimeProvider,
                 telemetry);
             IMtaStsPolicyStore store = options.MtaStsPolicyDirectory is { } directory ? new FileMtaStsPolicyStore(directory) : new InMemoryMtaStsPolicyStore();
-            policies = new MtaStsPolicyCache(store, fetcher.FetchAsync, resolver.TimeProvider, logger: loggers.CreateLogger<MxSecurityResolver>(), telemetry: telemetry);
+            policies = new MtaStsPolicyCache(store, fetcher.FetchAsync, resolver.TimeProvider, logger: logger, telemetry: telemetry);
         }
 
         _resolver = resolver;
@@ -79,7 +79,7 @@ public sealed class MxSecurityResolver : IMxSecurityResolver, IDisposable
         _policies = policies;
         _settings = SecuritySettings.From(options, resolver.ResolutionCacheCapacity);
         _time = resolver.TimeProvider;
-        _logger = loggers.CreateLogger<MxSecurityResolver>();
+        _logger = logger;
         _telemetry = telemetry;
         _cache = _settings.CacheEntries > 0 ? new SecureResolutionCache(_time, _settings.CacheEntries) : null;
         _owned = fetcher;

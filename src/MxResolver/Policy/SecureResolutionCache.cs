@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using MxResolver.Caching;
-using MxResolver.Input;
 
 namespace MxResolver.Policy;
 
@@ -29,10 +27,6 @@ internal sealed class SecureResolutionCache
 {
     private readonly CacheClock _clock;
     private readonly BoundedClockMap<Entry> _map;
-    private readonly ConcurrentDictionary<string, Entry> _entries;
-#if NET9_0_OR_GREATER
-    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
-#endif
 
     /// <summary>Creates an empty cache.</summary>
     /// <param name="timeProvider">The clock; the resolver's.</param>
@@ -42,14 +36,10 @@ internal sealed class SecureResolutionCache
         ArgumentNullException.ThrowIfNull(timeProvider);
         _clock = new CacheClock(timeProvider);
         _map = new BoundedClockMap<Entry>(maxEntries);
-        _entries = _map.Entries;
-#if NET9_0_OR_GREATER
-        _bySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
-#endif
     }
 
     /// <summary>The number of entries held, expired ones included until they are evicted.</summary>
-    public int Count => _entries.Count;
+    public int Count => _map.Entries.Count;
 
     /// <summary>
     /// The unexpired entry for <paramref name="input"/> when it is a plain ASCII domain or an address
@@ -57,23 +47,10 @@ internal sealed class SecureResolutionCache
     /// </summary>
     public bool TryGet(string input, [NotNullWhen(true)] out Entry? entry)
     {
-        entry = null;
-        if (!MxInputParser.TryGetPlainDomain(input, out ReadOnlySpan<char> domain))
+        if (!_map.TryGetPlain(input, out entry))
         {
             return false;
         }
-
-#if NET9_0_OR_GREATER
-        if (!_bySpan.TryGetValue(domain, out entry))
-        {
-            return false;
-        }
-#else
-        if (!_entries.TryGetValue(domain.Length == input.Length ? input : domain.ToString(), out entry))
-        {
-            return false;
-        }
-#endif
 
         if (_clock.Now >= entry.ExpiresAt)
         {
@@ -94,7 +71,9 @@ internal sealed class SecureResolutionCache
     {
         IReadOnlyList<MxTarget> targets = resolution.Targets;
         MxTarget[] decidedFor = entry.DecidedFor;
-        if (targets.Count != decidedFor.Length || resolution.IsStale || resolution.IsMxSecure != entry.IsMxSecure)
+        // The same target objects mean the same cached resolution, and with it the same DNSSEC
+        // status and freshness: nothing else needs comparing.
+        if (targets.Count != decidedFor.Length)
         {
             return null;
         }
@@ -167,7 +146,6 @@ internal sealed class SecureResolutionCache
             : base(key, expiresAt)
         {
             DecidedFor = [.. resolution.Targets];
-            IsMxSecure = resolution.IsMxSecure;
             Decisions = decisions;
             Dropped = dropped;
             DroppedCount = dropped.Count(static d => d);
@@ -177,8 +155,6 @@ internal sealed class SecureResolutionCache
         }
 
         public MxTarget[] DecidedFor { get; }
-
-        public bool IsMxSecure { get; }
 
         public MxSecureTarget[] Decisions { get; }
 

@@ -10,6 +10,33 @@ namespace MxResolver.Policy;
 internal static class TxtRecordFields
 {
     /// <summary>
+    /// The fields of the one record of <paramref name="versionField"/> among <paramref name="records"/>
+    /// (<see cref="TrySelectSingle"/>, then <see cref="TrySplit"/>): what MTA-STS and TLS-RPT both
+    /// read before looking at their own fields.
+    /// </summary>
+    public static bool TryReadSingle(
+        IEnumerable<IReadOnlyList<string>> records,
+        string versionField,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out List<KeyValuePair<string, string>>? fields,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        fields = null;
+        if (!TrySelectSingle(records, versionField, out string? text, out error))
+        {
+            return false;
+        }
+
+        var split = new List<KeyValuePair<string, string>>();
+        if (!TrySplit(text, versionField, split, out error))
+        {
+            return false;
+        }
+
+        fields = split;
+        return true;
+    }
+
+    /// <summary>
     /// Joins the character-strings of each record without separators (RFC 8461 §3.1, RFC 8460 §3,
     /// as RFC 7208 §3.3) and keeps those that begin with <paramref name="versionField"/> followed
     /// by the end of the record, WSP or <c>;</c>. The RFCs say records not beginning with
@@ -17,7 +44,7 @@ internal static class TxtRecordFields
     /// on RFC 8461), so that form counts too, while <c>v=STSv10</c> does not. Exactly one record
     /// must remain.
     /// </summary>
-    public static bool TrySelectSingle(
+    private static bool TrySelectSingle(
         IEnumerable<IReadOnlyList<string>> records,
         string versionField,
         [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? record,
@@ -92,7 +119,7 @@ internal static class TxtRecordFields
     /// value keeps its inner spaces (a field's own grammar judges them). An empty field is allowed
     /// only as the trailing delimiter.
     /// </summary>
-    public static bool TrySplit(
+    private static bool TrySplit(
         string record,
         string versionField,
         List<KeyValuePair<string, string>> fields,

@@ -33,9 +33,6 @@ internal sealed class ResolutionCache
     private readonly int _maxAddresses;
     private readonly BoundedClockMap<Entry> _map;
     private readonly ConcurrentDictionary<string, Entry> _entries;
-#if NET9_0_OR_GREATER
-    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
-#endif
     private long _generation;
 
     /// <summary>Creates an empty cache.</summary>
@@ -49,9 +46,6 @@ internal sealed class ResolutionCache
         _map = new BoundedClockMap<Entry>(maxEntries);
         _entries = _map.Entries;
         _maxAddresses = maxAddresses;
-#if NET9_0_OR_GREATER
-        _bySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
-#endif
     }
 
     /// <summary>The number of resolutions held, expired ones included until they are evicted.</summary>
@@ -66,27 +60,7 @@ internal sealed class ResolutionCache
     public bool TryGet(string input, Random random, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MxResolution? result)
     {
         result = null;
-
-        // Keys are lower-case A-labels. Ignoring case is only the parser's mapping for ASCII:
-        // for other characters (a dotless i, say) it would match names IDNA maps elsewhere (R3).
-        if (!MxInputParser.TryGetPlainDomain(input, out ReadOnlySpan<char> domain))
-        {
-            return false;
-        }
-
-#if NET9_0_OR_GREATER
-        if (!_bySpan.TryGetValue(domain, out Entry? entry))
-        {
-            return false;
-        }
-#else
-        if (!_entries.TryGetValue(domain.Length == input.Length ? input : domain.ToString(), out Entry? entry))
-        {
-            return false;
-        }
-#endif
-
-        return TryServe(entry, input, random, out result);
+        return _map.TryGetPlain(input, out Entry? entry) && TryServe(entry, input, random, out result);
     }
 
     /// <summary>Answers a parsed domain (A-label form, lower case, no trailing dot) from the cache.</summary>
